@@ -1,0 +1,457 @@
+//! Semantic checks of parsed knowledge files, and building the validated
+//! [`Knowledge`]. Every problem is collected; nothing stops at the first.
+
+use super::yaml::{self, RawEntry, locate};
+use super::{
+    CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, Safety, Severity, Source,
+    Topic,
+};
+use crate::lang::{Lang, Tri};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Longest entry id: callback data (64 bytes) carries it with a short prefix.
+pub const MAX_ID_LEN: usize = 48;
+/// Longest title: it is a button label.
+pub const MAX_TITLE_CHARS: usize = 64;
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, from_line: usize, key: &[&str], message: String, hint: &str) {
+        let (line, column) = locate(self.text, from_line, key);
+        self.diags
+            .push(Diagnostic::error(self.path, line, column, message, hint));
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+}
+
+/// A word pattern of safety triggers and scope lists: words of letters and
+/// digits, a `*` allowed only at the end of a word of three letters or more.
+fn pattern_problem(pattern: &str) -> Option<&'static str> {
+    if pattern.trim().is_empty() {
+        return Some("empty pattern");
+    }
+    for word in pattern.split_whitespace() {
+        let stem = word.strip_suffix('*').unwrap_or(word);
+        if stem.contains('*') {
+            return Some("'*' may only end a word");
+        }
+        if word.ends_with('*') && stem.chars().count() < 3 {
+            return Some("a prefix pattern needs at least three letters before '*'");
+        }
+        if stem.chars().any(|c| c.is_uppercase()) {
+            return Some("write patterns in lower case");
+        }
+    }
+    None
+}
+
+fn check_tri_text(
+    ctx: &mut Ctx,
+    line: usize,
+    key: &str,
+    tri: &Tri<String>,
+    max_chars: Option<usize>,
+) {
+    for (lang, text) in tri.iter() {
+        if text.trim().is_empty() {
+            ctx.err(
+                line,
+                &[key, lang.code()],
+                format!("`{key}` in {lang} is empty"),
+                "write the text in this language",
+            );
+        } else if let Some(max) = max_chars.filter(|&m| text.chars().count() > m) {
+            ctx.err(
+                line,
+                &[key, lang.code()],
+                format!(
+                    "`{key}` in {lang} is {} characters long, the limit is {max}",
+                    text.chars().count()
+                ),
+                "shorten it: titles are button labels",
+            );
+        }
+    }
+}
+
+fn check_patterns(ctx: &mut Ctx, line: usize, key: &[&str], lists: &Tri<Vec<String>>) {
+    for (lang, list) in lists.iter() {
+        if list.is_empty() {
+            let mut k = key.to_vec();
+            k.push(lang.code());
+            ctx.err(
+                line,
+                &k,
+                format!("the `{}` list in {lang} is empty", key.join(".")),
+                "add at least one word",
+            );
+        }
+        for p in list {
+            if let Some(problem) = pattern_problem(p) {
+                let mut k = key.to_vec();
+                k.push(lang.code());
+                ctx.err(
+                    line,
+                    &k,
+                    format!("bad pattern {p:?} in {lang}: {problem}"),
+                    "see knowledge/README.md, section Safety",
+                );
+            }
+        }
+    }
+}
+
+fn parse_date(ctx: &mut Ctx, line: usize, key: &[&str], value: Option<&String>) -> Option<Date> {
+    let value = value?;
+    let date = Date::parse(value);
+    if date.is_none() {
+        ctx.err(
+            line,
+            key,
+            format!("malformed date {value:?}"),
+            "write the date as YYYY-MM-DD (or YYYY-MM, or YYYY when only the year is known)",
+        );
+    }
+    date
+}
+
+fn build_entry(ctx: &mut Ctx, raw: RawEntry, line: usize, topic: usize) -> Entry {
+    if !valid_id(&raw.id) {
+        ctx.err(
+            line,
+            &["id"],
+            format!("bad id {:?}", raw.id),
+            &format!("use lower-case letters, digits and '-', at most {MAX_ID_LEN} characters, e.g. children-total"),
+        );
+    }
+    check_tri_text(ctx, line, "title", &raw.title, Some(MAX_TITLE_CHARS));
+    check_tri_text(ctx, line, "answer", &raw.answer, None);
+    for (lang, qs) in raw.questions.iter() {
+        if qs.iter().all(|q| q.trim().is_empty()) {
+            ctx.err(
+                line,
+                &["questions", lang.code()],
+                format!("no example question in {lang}"),
+                "add at least one way a user would ask this",
+            );
+        }
+    }
+    if raw.sources.is_empty() {
+        ctx.err(
+            line,
+            &["sources"],
+            "the entry has no source".into(),
+            "every answer needs at least one source: name, url, date",
+        );
+    }
+    let mut sources = Vec::with_capacity(raw.sources.len());
+    for s in raw.sources {
+        if s.name.trim().is_empty() {
+            ctx.err(
+                line,
+                &["sources", "name"],
+                "a source has an empty name".into(),
+                "name the publisher, e.g. The Astana Times",
+            );
+        }
+        if let Some(url) = s.url.as_deref().filter(|u| !valid_url(u)) {
+            ctx.err(
+                line,
+                &["sources", "url"],
+                format!("malformed url {url:?}"),
+                "a url starts with https:// (or http://) and has no spaces",
+            );
+        }
+        let date = parse_date(ctx, line, &["sources", "date"], s.date.as_ref());
+        sources.push(Source {
+            name: s.name,
+            url: s.url,
+            date,
+        });
+    }
+    let as_of = parse_date(ctx, line, &["as_of"], raw.as_of.as_ref());
+    Entry {
+        id: raw.id,
+        topic,
+        title: raw.title,
+        questions: raw.questions,
+        keywords: raw.keywords,
+        answer: raw.answer,
+        sources,
+        as_of,
+        file: ctx.path.to_path_buf(),
+        line,
+    }
+}
+
+/// Builds a validated base from the files' texts, or returns every problem.
+pub fn build(
+    dir: &Path,
+    files: &[(PathBuf, String)],
+    mut diags: Vec<Diagnostic>,
+) -> Result<Knowledge, LoadError> {
+    let mut topics: Vec<Topic> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut topic_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let mut safety_raw = None;
+    let mut synonyms = Tri::<Vec<Vec<String>>>::default();
+    let mut other_places = Tri::<Vec<String>>::default();
+
+    for (path, text) in files {
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let mut ctx = Ctx {
+            path,
+            text,
+            diags: &mut diags,
+        };
+        match name {
+            "safety" => match yaml::parse_whole::<yaml::SafetyFile>(path, text) {
+                Ok(f) => {
+                    check_tri_text(&mut ctx, 1, "lead", &f.safety.lead, None);
+                    check_patterns(&mut ctx, 1, &["safety", "triggers"], &f.safety.triggers);
+                    safety_raw = Some((f.safety, path.clone(), text.as_str()));
+                }
+                Err(d) => ctx.diags.push(d),
+            },
+            "synonyms" => match yaml::parse_whole::<yaml::SynonymsFile>(path, text) {
+                Ok(f) => {
+                    for (lang, groups) in f.synonyms.iter() {
+                        for g in groups.iter().filter(|g| g.len() < 2) {
+                            ctx.err(
+                                1,
+                                &["synonyms", lang.code()],
+                                format!("synonym group {g:?} in {lang} has fewer than two words"),
+                                "a group lists at least two words that mean the same",
+                            );
+                        }
+                    }
+                    synonyms = f.synonyms;
+                }
+                Err(d) => ctx.diags.push(d),
+            },
+            "scope" => match yaml::parse_whole::<yaml::ScopeFile>(path, text) {
+                Ok(f) => {
+                    check_patterns(
+                        &mut ctx,
+                        1,
+                        &["scope", "other_places"],
+                        &f.scope.other_places,
+                    );
+                    other_places = f.scope.other_places;
+                }
+                Err(d) => ctx.diags.push(d),
+            },
+            _ => {
+                let parsed = yaml::parse_topic(path, text, ctx.diags);
+                let Some(topic) = parsed.topic else { continue };
+                let topic_line = locate(text, 1, &["topic", "id"]).0;
+                if !valid_id(&topic.id) {
+                    ctx.err(
+                        1,
+                        &["topic", "id"],
+                        format!("bad topic id {:?}", topic.id),
+                        "use lower-case letters, digits and '-'",
+                    );
+                }
+                if let Some((first, l)) = topic_lines.get(&topic.id) {
+                    ctx.err(
+                        1,
+                        &["topic", "id"],
+                        format!(
+                            "topic id {:?} is also used in {}:{l}",
+                            topic.id,
+                            first.display()
+                        ),
+                        "each topic file has its own topic id",
+                    );
+                }
+                topic_lines.insert(topic.id.clone(), (path.clone(), topic_line));
+                check_tri_text(&mut ctx, 1, "title", &topic.title, Some(MAX_TITLE_CHARS));
+                let index = topics.len();
+                let mut members = Vec::new();
+                for located in parsed.entries {
+                    members.push(entries.len());
+                    entries.push(build_entry(&mut ctx, located.value, located.line, index));
+                }
+                topics.push(Topic {
+                    id: topic.id,
+                    title: topic.title,
+                    entries: members,
+                });
+            }
+        }
+    }
+
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(&first) = by_id.get(&e.id) {
+            let f = &entries[first];
+            diags.push(Diagnostic::error(
+                &e.file,
+                e.line,
+                locate_col(e),
+                format!(
+                    "duplicate id {:?}: already used at {}:{}",
+                    e.id,
+                    f.file.display(),
+                    f.line
+                ),
+                "ids must be unique across all files; rename one of them",
+            ));
+        } else {
+            by_id.insert(e.id.clone(), i);
+        }
+    }
+
+    for e in &entries {
+        for lang in Lang::ALL {
+            let len = crate::render::telegram_length(&crate::render::entry_html(e, lang));
+            if len > crate::render::TELEGRAM_TEXT_LIMIT {
+                diags.push(Diagnostic::error(
+                    &e.file,
+                    e.line,
+                    locate_col(e),
+                    format!("the {lang} answer of {:?} with its sources is {len} characters; a Telegram message holds {}", e.id, crate::render::TELEGRAM_TEXT_LIMIT),
+                    "shorten the answer or split it into two entries",
+                ));
+            }
+        }
+    }
+
+    if !entries.is_empty() && !by_id.contains_key(CHILDRENS_DAY_MESSAGE) {
+        diags.push(Diagnostic::error(
+            dir,
+            1,
+            1,
+            format!("no entry with id {CHILDRENS_DAY_MESSAGE:?}"),
+            "the 1 June broadcast and /childrensday send this entry; add it (see knowledge/README.md)",
+        ));
+    }
+
+    let safety = match safety_raw {
+        None => {
+            diags.push(Diagnostic::error(
+                dir,
+                1,
+                1,
+                "safety.yaml is missing",
+                "the safety-first rules are required; see knowledge/README.md",
+            ));
+            None
+        }
+        Some((raw, path, text)) => match by_id.get(&raw.helplines) {
+            Some(&helplines) => Some(Safety {
+                helplines,
+                lead: raw.lead,
+                triggers: raw.triggers,
+            }),
+            None => {
+                let (line, column) = locate(text, 1, &["safety", "helplines"]);
+                diags.push(Diagnostic::error(
+                    &path,
+                    line,
+                    column,
+                    format!(
+                        "no entry with id {:?} for the helplines block",
+                        raw.helplines
+                    ),
+                    "give the id of the entry that lists the helplines",
+                ));
+                None
+            }
+        },
+    };
+    if entries.is_empty() && !diags.iter().any(|d| d.severity == Severity::Error) {
+        diags.push(Diagnostic::error(
+            dir,
+            1,
+            1,
+            "no entries found",
+            "a knowledge directory holds topic files (*.yaml) with entries",
+        ));
+    }
+
+    match safety {
+        Some(safety) if !diags.iter().any(|d| d.severity == Severity::Error) => {
+            let newest_date = entries
+                .iter()
+                .flat_map(|e| e.sources.iter().filter_map(|s| s.date).chain(e.as_of))
+                .max();
+            Ok(Knowledge {
+                topics,
+                entries,
+                safety,
+                synonyms,
+                other_places,
+                newest_date,
+                by_id,
+            })
+        }
+        _ => Err(LoadError { diagnostics: diags }),
+    }
+}
+
+fn locate_col(_e: &Entry) -> usize {
+    // Entries start with "- id:": point at the id.
+    5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_need_a_scheme_and_a_host() {
+        assert!(valid_url("https://astanatimes.com/2024/06/x/"));
+        assert!(valid_url("http://egov.kz/cms?x=1"));
+        assert!(!valid_url("astanatimes.com/x"));
+        assert!(!valid_url("https://localhost"));
+        assert!(!valid_url("https://a b.kz/"));
+        assert!(!valid_url("ftp://x.kz"));
+    }
+
+    #[test]
+    fn patterns_allow_only_trailing_stars_on_long_prefixes() {
+        assert_eq!(pattern_problem("насили*"), None);
+        assert_eq!(pattern_problem("хочу умереть"), None);
+        assert!(pattern_problem("ұр*").is_some());
+        assert!(pattern_problem("a*b").is_some());
+        assert!(pattern_problem("  ").is_some());
+        assert!(pattern_problem("Suicide").is_some());
+    }
+
+    #[test]
+    fn ids_are_lower_case_slugs() {
+        assert!(valid_id("children-total"));
+        assert!(!valid_id("Children"));
+        assert!(!valid_id("a b"));
+        assert!(!valid_id(&"x".repeat(MAX_ID_LEN + 1)));
+    }
+}

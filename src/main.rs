@@ -1,0 +1,84 @@
+//! The `balabot` binary: parses the command line and runs a subcommand.
+//! Errors get their context here (anyhow); the library's are typed.
+
+use anyhow::{Context, Result};
+use balabot::Engine;
+use balabot::cli::{self, Args, Command};
+use clap::Parser;
+use std::io::{self, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn load(dir: &Path) -> Result<Engine> {
+    Engine::load(dir).with_context(|| {
+        format!(
+            "cannot load the knowledge base from {} (run `balabot check {}` for details)",
+            dir.display(),
+            dir.display()
+        )
+    })
+}
+
+fn main() -> ExitCode {
+    // A missing .env is normal; a broken one is worth a warning.
+    let dotenv = dotenvy::dotenv();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    if let Some(e) = dotenv.err().filter(|e| !e.not_found()) {
+        log::warn!("ignoring .env: {e}");
+    }
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("balabot: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<ExitCode> {
+    let dir = cli::knowledge_dir(args.knowledge);
+    match args.command.unwrap_or(Command::Run) {
+        Command::Run => {
+            if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
+                eprintln!(
+                    "balabot: TELOXIDE_TOKEN is not set, so the Telegram bot cannot start; try `balabot chat` to ask questions in the terminal."
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let engine = load(&dir)?;
+            balabot::telegram::run(engine, dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Chat { lang } => {
+            let engine = load(&dir)?;
+            let stdin = io::stdin();
+            let prompt = stdin.is_terminal();
+            cli::chat::run(&engine, stdin.lock(), io::stdout().lock(), lang, prompt)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ask {
+            question,
+            lang,
+            json,
+        } => {
+            let engine = load(&dir)?;
+            match question {
+                Some(q) => println!("{}", cli::ask::answer_one(&engine, &q, lang, json)),
+                None => {
+                    cli::ask::run(&engine, io::stdin().lock(), io::stdout().lock(), lang, json)?
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { dir: target } => {
+            let target = target.unwrap_or(dir);
+            let ok = cli::check::run(&target, io::stdout().lock())?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}

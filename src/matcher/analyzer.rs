@@ -1,0 +1,200 @@
+//! From text to index keys, per language: tokenise, transliterate Latin
+//! Russian/Kazakh, stem, reduce to the letter skeleton, fold synonyms.
+
+use crate::lang::Lang;
+use crate::text::{self, Script, Token, kazakh, stopwords, translit};
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::{HashMap, HashSet};
+
+/// How much a word counts in a question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// A content word: full weight.
+    Content,
+    /// A question word ("how many", "қанша"): a quarter of its weight.
+    Light,
+}
+
+pub const LIGHT_FACTOR: f32 = 0.25;
+
+/// A key of a question, with how much it counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryTerm {
+    pub key: String,
+    pub kind: Kind,
+}
+
+pub struct Analyzer {
+    lang: Lang,
+    stemmer: Option<Stemmer>,
+    synonyms: HashMap<String, String>,
+    stop: HashSet<String>,
+    light: HashSet<String>,
+}
+
+impl Analyzer {
+    /// An analyzer for `lang`, folding the given synonym groups.
+    pub fn new(lang: Lang, synonym_groups: &[Vec<String>]) -> Analyzer {
+        let stemmer = match lang {
+            Lang::En => Some(Stemmer::create(Algorithm::English)),
+            Lang::Ru => Some(Stemmer::create(Algorithm::Russian)),
+            Lang::Kk => None,
+        };
+        let mut a = Analyzer {
+            lang,
+            stemmer,
+            synonyms: HashMap::new(),
+            stop: HashSet::new(),
+            light: HashSet::new(),
+        };
+        let mut synonyms = HashMap::new();
+        for group in synonym_groups {
+            let keys: Vec<String> = group.iter().flat_map(|w| a.raw_keys(w)).collect();
+            if let Some(canonical) = keys.first() {
+                for k in &keys {
+                    synonyms
+                        .entry(k.clone())
+                        .or_insert_with(|| canonical.clone());
+                }
+            }
+        }
+        a.synonyms = synonyms;
+        a.stop = stopwords::stop_words(lang)
+            .iter()
+            .flat_map(|w| a.raw_keys(w))
+            .collect();
+        a.light = stopwords::light_words(lang)
+            .iter()
+            .flat_map(|w| a.raw_keys(w))
+            .map(|k| a.canonical(k))
+            .collect();
+        a
+    }
+
+    fn canonical(&self, key: String) -> String {
+        match self.synonyms.get(&key) {
+            Some(c) => c.clone(),
+            None => key,
+        }
+    }
+
+    fn raw_keys(&self, text: &str) -> Vec<String> {
+        text::tokenize(text)
+            .iter()
+            .map(|t| self.raw_key(t))
+            .collect()
+    }
+
+    /// The key of one token before synonyms: its stem, in the skeleton
+    /// alphabet for Russian and Kazakh.
+    fn raw_key(&self, token: &Token) -> String {
+        match (self.lang, token.script) {
+            (_, Script::Number) => token.text.clone(),
+            (Lang::En, Script::Latin) => self.stem(&token.text),
+            (Lang::En, Script::Cyrillic) => token.text.clone(),
+            (_, Script::Cyrillic) => translit::skeleton(&self.stem(&token.text)),
+            (lang, Script::Latin) => {
+                let cyr = translit::to_cyrillic(&token.text, lang);
+                translit::skeleton(&self.stem(&cyr))
+            }
+        }
+    }
+
+    fn stem(&self, word: &str) -> String {
+        match &self.stemmer {
+            Some(s) => s.stem(word).into_owned(),
+            None => kazakh::stem(word),
+        }
+    }
+
+    /// Content keys of a text, for indexing (stop words dropped, order kept,
+    /// repeats kept).
+    pub fn index_keys(&self, text: &str) -> Vec<String> {
+        text::tokenize(text)
+            .iter()
+            .filter_map(|t| {
+                let raw = self.raw_key(t);
+                (!self.stop.contains(&raw)).then(|| self.canonical(raw))
+            })
+            .collect()
+    }
+
+    /// The terms of a question: stop words dropped, each key once.
+    pub fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
+        let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
+        for t in tokens {
+            let raw = self.raw_key(t);
+            if raw.is_empty() || self.stop.contains(&raw) {
+                continue;
+            }
+            let key = self.canonical(raw);
+            if terms.iter().any(|q| q.key == key) {
+                continue;
+            }
+            let kind = if self.light.contains(&key) {
+                Kind::Light
+            } else {
+                Kind::Content
+            };
+            terms.push(QueryTerm { key, kind });
+        }
+        terms
+    }
+
+    /// Is this token a known word of the language (stop, light, or `known`)?
+    pub fn knows(&self, token: &Token, known: impl Fn(&str) -> bool) -> bool {
+        let raw = self.raw_key(token);
+        self.stop.contains(&raw) || {
+            let key = self.canonical(raw);
+            self.light.contains(&key) || known(&key)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(a: &Analyzer, s: &str) -> Vec<String> {
+        a.query_terms(&text::tokenize(s))
+            .into_iter()
+            .map(|t| t.key)
+            .collect()
+    }
+
+    #[test]
+    fn russian_inflections_and_suppletive_synonyms_meet() {
+        // Fleeting vowels (ребенок/ребенка) are listed in the synonyms file.
+        let groups = vec![["ребенок", "ребенка", "дети"].map(String::from).to_vec()];
+        let a = Analyzer::new(Lang::Ru, &groups);
+        assert_eq!(keys(&a, "ребёнка"), keys(&a, "дети"));
+        assert_eq!(keys(&a, "детей"), keys(&a, "дети"));
+        assert_eq!(keys(&a, "правах"), keys(&a, "права"));
+    }
+
+    #[test]
+    fn latin_russian_and_kazakh_meet_their_cyrillic() {
+        let ru = Analyzer::new(Lang::Ru, &[]);
+        assert_eq!(keys(&ru, "skolko detei"), keys(&ru, "сколько детей"));
+        let kk = Analyzer::new(Lang::Kk, &[]);
+        assert_eq!(
+            keys(&kk, "qazaqstanda balalar quqyqtary"),
+            keys(&kk, "Қазақстанда балалар құқықтары")
+        );
+    }
+
+    #[test]
+    fn stop_words_drop_and_question_words_are_light() {
+        let en = Analyzer::new(Lang::En, &[]);
+        let terms = en.query_terms(&text::tokenize("How many kids are there, please?"));
+        let kinds: Vec<_> = terms.iter().map(|t| (t.key.as_str(), t.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("how", Kind::Light),
+                ("mani", Kind::Light),
+                ("kid", Kind::Content)
+            ]
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! The inverted index of one language: every entry's example questions,
+//! keywords, title and answer, as weighted keys with their rarity (idf).
+
+use super::analyzer::Analyzer;
+use super::fuzzy::FuzzyIndex;
+use crate::knowledge::Knowledge;
+use crate::lang::Lang;
+use std::collections::HashMap;
+
+/// How much a key counts by the field it comes from: example questions,
+/// keywords and titles are written to be matched; an answer's words only
+/// hint that the entry may be relevant.
+pub const QUESTION_WEIGHT: f32 = 1.0;
+pub const KEYWORD_WEIGHT: f32 = 1.0;
+pub const TITLE_WEIGHT: f32 = 0.9;
+pub const ANSWER_WEIGHT: f32 = 0.5;
+
+pub type TermId = u32;
+
+pub struct Term {
+    pub key: String,
+    pub idf: f32,
+    /// (entry, field weight), one per entry, sorted by entry.
+    pub postings: Vec<(u32, f32)>,
+}
+
+/// An example question or title of an entry, as its set of keys.
+pub struct Variant {
+    pub terms: Vec<TermId>,
+    pub total_idf: f32,
+}
+
+pub struct LangIndex {
+    pub analyzer: Analyzer,
+    pub terms: Vec<Term>,
+    pub by_key: HashMap<String, TermId>,
+    pub fuzzy: FuzzyIndex,
+    /// Per entry: its example questions and title.
+    pub variants: Vec<Vec<Variant>>,
+    /// Weight of a word the base has never seen: as rare as the rarest.
+    pub unknown_idf: f32,
+}
+
+fn idf(n: usize, df: usize) -> f32 {
+    let (n, df) = (n as f32, df as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+impl LangIndex {
+    pub fn build(kb: &Knowledge, lang: Lang) -> LangIndex {
+        let analyzer = Analyzer::new(lang, kb.synonyms.get(lang));
+        let mut by_key: HashMap<String, TermId> = HashMap::new();
+        let mut terms: Vec<Term> = Vec::new();
+        let mut variant_keys: Vec<Vec<Vec<TermId>>> = Vec::with_capacity(kb.entries.len());
+
+        let mut intern = |key: String, terms: &mut Vec<Term>| -> TermId {
+            *by_key.entry(key.clone()).or_insert_with(|| {
+                terms.push(Term {
+                    key,
+                    idf: 0.0,
+                    postings: Vec::new(),
+                });
+                (terms.len() - 1) as TermId
+            })
+        };
+        for (e_idx, entry) in kb.entries.iter().enumerate() {
+            let e = e_idx as u32;
+            let mut weights: HashMap<TermId, f32> = HashMap::new();
+            let mut add = |text: &str, w: f32, terms: &mut Vec<Term>| -> Vec<TermId> {
+                let mut ids: Vec<TermId> = Vec::new();
+                for key in analyzer.index_keys(text) {
+                    let id = intern(key, terms);
+                    let slot = weights.entry(id).or_insert(0.0);
+                    *slot = slot.max(w);
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                ids
+            };
+            let mut variants = Vec::new();
+            for q in entry.questions.get(lang) {
+                variants.push(add(q, QUESTION_WEIGHT, &mut terms));
+            }
+            variants.push(add(entry.title.get(lang), TITLE_WEIGHT, &mut terms));
+            for k in entry.keywords.get(lang) {
+                add(k, KEYWORD_WEIGHT, &mut terms);
+            }
+            add(entry.answer.get(lang), ANSWER_WEIGHT, &mut terms);
+            for (id, w) in weights {
+                terms[id as usize].postings.push((e, w));
+            }
+            variant_keys.push(variants);
+        }
+        let n = kb.entries.len();
+        let mut fuzzy = FuzzyIndex::default();
+        for (id, t) in terms.iter_mut().enumerate() {
+            t.postings.sort_unstable_by_key(|p| p.0);
+            t.idf = idf(n, t.postings.len());
+            if !t.key.bytes().all(|b| b.is_ascii_digit()) {
+                fuzzy.insert(&t.key, id as TermId);
+            }
+        }
+        let variants = variant_keys
+            .into_iter()
+            .map(|vs| {
+                vs.into_iter()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| Variant {
+                        total_idf: v.iter().map(|&id| terms[id as usize].idf).sum(),
+                        terms: v,
+                    })
+                    .collect()
+            })
+            .collect();
+        LangIndex {
+            analyzer,
+            unknown_idf: idf(n, 1),
+            terms,
+            by_key,
+            fuzzy,
+            variants,
+        }
+    }
+
+    pub fn id(&self, key: &str) -> Option<TermId> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The indexed keys a question key stands for: itself, or its near
+    /// neighbours by edit distance, with a similarity in (0, 1].
+    pub fn resolve(&self, key: &str) -> Vec<(TermId, f32)> {
+        if let Some(id) = self.id(key) {
+            return vec![(id, 1.0)];
+        }
+        self.fuzzy
+            .lookup(
+                key,
+                |k| self.id(k),
+                |id| self.terms[id as usize].key.as_str(),
+            )
+            .into_iter()
+            .map(|(id, d)| (id, if d == 1 { 0.8 } else { 0.6 }))
+            .collect()
+    }
+}

@@ -1,0 +1,311 @@
+//! Matching a question to an entry: language detection, safety triggers,
+//! out-of-scope signals and scoring over the per-language inverted index.
+//!
+//! Plain functions over a [`Knowledge`]; nothing here knows about Telegram
+//! or does I/O. Built once per knowledge base ([`Matcher::new`]); answering
+//! ([`Matcher::find`]) only reads.
+//!
+//! The score of an entry is explainable: it is mostly the share of the
+//! question's words (weighted by how rare they are in the base) that the
+//! entry covers, plus how completely the question matches the entry's best
+//! example phrasing. Words the base has never seen count against every
+//! entry, so a question about something else falls below the threshold
+//! instead of being answered by its one familiar word.
+
+mod analyzer;
+mod fuzzy;
+mod index;
+mod patterns;
+
+use crate::knowledge::Knowledge;
+use crate::lang::{Lang, Tri};
+use crate::text::{self, Script, Token, translit};
+use analyzer::{Kind, LIGHT_FACTOR, QueryTerm};
+use index::{LangIndex, TermId};
+use patterns::PatternSet;
+use serde::Serialize;
+
+/// Below this score the bot says it does not know, and makes suggestions.
+pub const THRESHOLD: f32 = 0.5;
+/// Entries scoring at least this much are offered as suggestions.
+pub const SUGGESTION_MIN: f32 = 0.2;
+pub const MAX_SUGGESTIONS: usize = 3;
+/// Share of the score that comes from covering the question's words; the
+/// rest comes from matching an example phrasing.
+const COVERAGE_SHARE: f32 = 0.7;
+/// Entries re-ranked by their example phrasings.
+const RERANK: usize = 12;
+
+/// An entry with its score in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scored {
+    pub entry: usize,
+    pub score: f32,
+}
+
+/// What to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The entry answers the question.
+    Answer(usize),
+    /// No entry is good enough: say so, offer the suggestions.
+    Fallback,
+    /// The question is about another country.
+    OutOfScope,
+    /// Nothing to match: empty, emoji-only, or only stop words.
+    Empty,
+}
+
+/// The matcher's verdict on a question.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub lang: Lang,
+    pub outcome: Outcome,
+    /// The message mentions violence, abuse, bullying, self-harm or suicide:
+    /// the helplines go first.
+    pub safety: bool,
+    /// The trigger pattern that fired, for admins.
+    pub safety_trigger: Option<String>,
+    pub best: Option<Scored>,
+    pub runner_up: Option<Scored>,
+    /// For a fallback: the closest entries.
+    pub suggestions: Vec<Scored>,
+}
+
+impl Match {
+    pub fn entry(&self) -> Option<usize> {
+        match self.outcome {
+            Outcome::Answer(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+pub struct Matcher {
+    indexes: Tri<LangIndex>,
+    safety: Tri<PatternSet>,
+    other_places: Tri<PatternSet>,
+}
+
+/// The longest question read; the rest of a very long message is ignored.
+const MAX_QUESTION_CHARS: usize = 1000;
+
+impl Matcher {
+    pub fn new(kb: &Knowledge) -> Matcher {
+        Matcher {
+            indexes: Tri::from_fn(|l| LangIndex::build(kb, l)),
+            safety: Tri::from_fn(|l| PatternSet::new(kb.safety.triggers.get(l))),
+            other_places: Tri::from_fn(|l| PatternSet::new(kb.other_places.get(l))),
+        }
+    }
+
+    /// Finds the answer to `question`. `hint` is the language the user is
+    /// known to prefer (Telegram's language_code, /lang, --lang): used when
+    /// the text alone does not tell.
+    pub fn find(&self, question: &str, hint: Option<Lang>) -> Match {
+        let question = match question.char_indices().nth(MAX_QUESTION_CHARS) {
+            Some((cut, _)) => &question[..cut],
+            None => question,
+        };
+        let tokens = text::tokenize(question);
+        let lang = self.detect(question, &tokens, hint);
+        let safety_trigger = self.safety_trigger(&tokens);
+        let mut m = Match {
+            lang,
+            outcome: Outcome::Empty,
+            safety: safety_trigger.is_some(),
+            safety_trigger,
+            best: None,
+            runner_up: None,
+            suggestions: Vec::new(),
+        };
+        if self.mentions_other_place(&tokens) {
+            m.outcome = Outcome::OutOfScope;
+            return m;
+        }
+        let index = self.indexes.get(lang);
+        let terms = index.analyzer.query_terms(&tokens);
+        if terms.is_empty() {
+            return m;
+        }
+        let ranked = score(index, &terms);
+        m.best = ranked.first().copied();
+        m.runner_up = ranked.get(1).copied();
+        match m.best {
+            Some(best) if best.score >= THRESHOLD => m.outcome = Outcome::Answer(best.entry),
+            _ => {
+                m.outcome = Outcome::Fallback;
+                m.suggestions = ranked
+                    .iter()
+                    .take_while(|s| s.score >= SUGGESTION_MIN)
+                    .take(MAX_SUGGESTIONS)
+                    .copied()
+                    .collect();
+            }
+        }
+        m
+    }
+
+    /// The question's words, and for Latin words their Cyrillic spellings,
+    /// checked against the patterns of every language.
+    fn any_pattern<'a>(&'a self, sets: &'a Tri<PatternSet>, tokens: &[Token]) -> Option<&'a str> {
+        let mut words: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
+        for t in tokens.iter().filter(|t| t.script == Script::Latin) {
+            words.push(translit::to_cyrillic(&t.text, Lang::Ru));
+            words.push(translit::to_cyrillic(&t.text, Lang::Kk));
+        }
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        Lang::ALL.iter().find_map(|&l| sets.get(l).find(&words))
+    }
+
+    fn safety_trigger(&self, tokens: &[Token]) -> Option<String> {
+        self.any_pattern(&self.safety, tokens).map(str::to_string)
+    }
+
+    fn mentions_other_place(&self, tokens: &[Token]) -> bool {
+        self.any_pattern(&self.other_places, tokens).is_some()
+    }
+
+    /// The language of a question, from its letters and words.
+    ///
+    /// Kazakh-only letters mean Kazakh. Otherwise each candidate language
+    /// (Cyrillic: ru, kk; Latin: en, and ru, kk typed in Latin) counts the
+    /// words it knows; the most wins, the hint breaks ties.
+    fn detect(&self, raw: &str, tokens: &[Token], hint: Option<Lang>) -> Lang {
+        if raw.chars().any(text::is_kazakh_letter) {
+            return Lang::Kk;
+        }
+        let (cyr, lat) = tokens.iter().fold((0, 0), |(c, l), t| match t.script {
+            Script::Cyrillic => (c + 1, l),
+            Script::Latin => (c, l + 1),
+            Script::Number => (c, l),
+        });
+        if cyr == 0 && lat == 0 {
+            return hint.unwrap_or(Lang::En);
+        }
+        let candidates: &[Lang] = if cyr >= lat {
+            &[Lang::Ru, Lang::Kk]
+        } else {
+            &[Lang::En, Lang::Ru, Lang::Kk]
+        };
+        let kazakh_latin = raw.chars().any(|c| {
+            matches!(
+                c.to_lowercase().next(),
+                Some('q' | 'ä' | 'ö' | 'ü' | 'ğ' | 'ñ' | 'ı' | 'ş' | 'ū')
+            )
+        });
+        let mut best = (candidates[0], f32::MIN);
+        for &lang in candidates {
+            let index = self.indexes.get(lang);
+            let mut known = tokens
+                .iter()
+                .filter(|t| t.script != Script::Number)
+                .filter(|t| index.analyzer.knows(t, |k| index.id(k).is_some()))
+                .count() as f32;
+            if lang == Lang::Kk && lat > cyr && kazakh_latin {
+                known += 1.5;
+            }
+            if Some(lang) == hint {
+                known += 0.5;
+            }
+            if known > best.1 {
+                best = (lang, known);
+            }
+        }
+        best.0
+    }
+
+    /// Keys of a text as the matcher sees them, for `--json` explanations.
+    pub fn keys(&self, question: &str, lang: Lang) -> Vec<String> {
+        let tokens = text::tokenize(question);
+        self.indexes
+            .get(lang)
+            .analyzer
+            .query_terms(&tokens)
+            .into_iter()
+            .map(|t| t.key)
+            .collect()
+    }
+}
+
+/// Scores every entry that shares a key with the question; best first.
+fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
+    let n = index.variants.len();
+    let mut acc = vec![0.0f32; n];
+    let mut content = vec![false; n];
+    let mut per_term = vec![0.0f32; n];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut matched: Vec<(TermId, f32)> = Vec::new();
+    let mut total = 0.0f32;
+    for t in terms {
+        let factor = if t.kind == Kind::Light {
+            LIGHT_FACTOR
+        } else {
+            1.0
+        };
+        let resolved = index.resolve(&t.key);
+        let idf = resolved
+            .iter()
+            .map(|&(id, _)| index.terms[id as usize].idf)
+            .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))))
+            .unwrap_or(index.unknown_idf);
+        let weight = idf * factor;
+        total += weight;
+        for &(id, sim) in &resolved {
+            matched.push((id, sim));
+            for &(e, fw) in &index.terms[id as usize].postings {
+                let slot = &mut per_term[e as usize];
+                if *slot == 0.0 {
+                    touched.push(e);
+                }
+                *slot = slot.max(sim * fw);
+            }
+        }
+        for e in touched.drain(..) {
+            let e = e as usize;
+            acc[e] += weight * per_term[e];
+            content[e] |= t.kind == Kind::Content;
+            per_term[e] = 0.0;
+        }
+    }
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let mut ranked: Vec<Scored> = acc
+        .iter()
+        .enumerate()
+        .filter(|&(e, &a)| a > 0.0 && content[e])
+        .map(|(e, &a)| Scored {
+            entry: e,
+            score: a / total,
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    ranked.truncate(RERANK);
+    for s in &mut ranked {
+        let phrasing = index.variants[s.entry]
+            .iter()
+            .map(|v| {
+                let hit: f32 = v
+                    .terms
+                    .iter()
+                    .filter_map(|id| {
+                        matched
+                            .iter()
+                            .filter(|(m, _)| m == id)
+                            .map(|&(_, sim)| sim * index.terms[*id as usize].idf)
+                            .reduce(f32::max)
+                    })
+                    .sum();
+                if v.total_idf > 0.0 {
+                    hit / v.total_idf
+                } else {
+                    0.0
+                }
+            })
+            .fold(0.0f32, f32::max);
+        s.score = COVERAGE_SHARE * s.score + (1.0 - COVERAGE_SHARE) * phrasing;
+    }
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    ranked
+}

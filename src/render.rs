@@ -1,0 +1,329 @@
+//! Turning matches and entries into reply texts: Telegram HTML (every
+//! knowledge and user string escaped) or plain text for the terminal.
+//!
+//! No Telegram types here: the Telegram layer takes the text and the
+//! suggestion list and builds its own message and buttons.
+
+use crate::knowledge::{Date, Entry, Knowledge};
+use crate::lang::Lang;
+use crate::matcher::{Match, Outcome};
+use crate::messages::texts;
+
+/// Characters in one Telegram message (after entity parsing).
+pub const TELEGRAM_TEXT_LIMIT: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Plain,
+}
+
+/// Escapes text for Telegram's HTML parse mode.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for the given format: escaped for HTML, as is for plain text.
+fn txt(s: &str, f: Format) -> String {
+    match f {
+        Format::Html => escape(s),
+        Format::Plain => s.to_string(),
+    }
+}
+
+fn bold(s: &str, f: Format) -> String {
+    match f {
+        Format::Html => format!("<b>{}</b>", escape(s)),
+        Format::Plain => s.to_string(),
+    }
+}
+
+/// A date as people write it in the language: "1 June 2024", "1 июня
+/// 2024 г.", "2024 жылғы 1 маусым".
+pub fn format_date(d: Date, lang: Lang) -> String {
+    let t = texts(lang);
+    let month = d.month.map(|m| usize::from(m) - 1);
+    match (lang, month, d.day) {
+        (Lang::En, Some(m), Some(day)) => format!("{day} {} {}", t.months[m], d.year),
+        (Lang::En, Some(m), None) => format!("{} {}", t.months[m], d.year),
+        (Lang::Ru, Some(m), Some(day)) => format!("{day} {} {} г.", t.months_of[m], d.year),
+        (Lang::Ru, Some(m), None) => format!("{} {} г.", t.months[m], d.year),
+        (Lang::Kk, Some(m), Some(day)) => format!("{} жылғы {day} {}", d.year, t.months[m]),
+        (Lang::Kk, Some(m), None) => format!("{} жылғы {}", d.year, t.months[m]),
+        (Lang::Ru, None, _) => format!("{} г.", d.year),
+        (Lang::Kk, None, _) => format!("{} ж.", d.year),
+        (Lang::En, None, _) => d.year.to_string(),
+    }
+}
+
+/// An entry's answer with its "as of" date and sources.
+pub fn entry_body(e: &Entry, lang: Lang, f: Format) -> String {
+    let t = texts(lang);
+    let mut out = String::new();
+    out.push_str(&bold(e.title.get(lang), f));
+    out.push_str("\n\n");
+    out.push_str(&txt(e.answer.get(lang).trim(), f));
+    out.push_str("\n\n");
+    if let Some(d) = e.as_of {
+        out.push_str(&txt(&format!("{} {}.", t.as_of, format_date(d, lang)), f));
+        out.push('\n');
+    }
+    let label = if e.sources.len() == 1 {
+        t.source
+    } else {
+        t.sources
+    };
+    out.push_str(&txt(&format!("{label}:"), f));
+    for s in &e.sources {
+        out.push_str("\n• ");
+        match (&s.url, f) {
+            (Some(url), Format::Html) => {
+                out.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape(url),
+                    escape(&s.name)
+                ));
+            }
+            _ => out.push_str(&txt(&s.name, f)),
+        }
+        if let Some(d) = s.date {
+            out.push_str(&txt(&format!(", {}", format_date(d, lang)), f));
+        }
+        if let (Some(url), Format::Plain) = (&s.url, f) {
+            out.push_str(" — ");
+            out.push_str(url);
+        }
+    }
+    out
+}
+
+pub fn entry_html(e: &Entry, lang: Lang) -> String {
+    entry_body(e, lang, Format::Html)
+}
+
+/// The safety-first block: a warm line and the helplines.
+pub fn safety_block(kb: &Knowledge, lang: Lang, f: Format) -> String {
+    format!(
+        "{}\n\n{}",
+        bold(kb.safety.lead.get(lang).trim(), f),
+        entry_body(kb.helplines(), lang, f)
+    )
+}
+
+/// A suggestion shown as a button (Telegram) or a numbered line (terminal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub id: String,
+    pub title: String,
+}
+
+/// What to send for a match: the text, and "did you mean" suggestions.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub text: String,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Renders the reply to a matched question.
+pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
+    let t = texts(m.lang);
+    let mut parts: Vec<String> = Vec::new();
+    let helplines = kb.safety.helplines;
+    if m.safety {
+        parts.push(safety_block(kb, m.lang, f));
+    }
+    let mut suggestions = Vec::new();
+    match m.outcome {
+        Outcome::Answer(e) => {
+            if !(m.safety && e == helplines) {
+                parts.push(entry_body(&kb.entries[e], m.lang, f));
+            }
+        }
+        Outcome::Fallback => {
+            let mut text = txt(t.dont_know, f);
+            suggestions = m
+                .suggestions
+                .iter()
+                .filter(|s| !(m.safety && s.entry == helplines))
+                .map(|s| Suggestion {
+                    id: kb.entries[s.entry].id.clone(),
+                    title: kb.entries[s.entry].title.get(m.lang).clone(),
+                })
+                .collect();
+            if !suggestions.is_empty() {
+                text.push_str("\n\n");
+                text.push_str(&txt(t.did_you_mean, f));
+                if f == Format::Plain {
+                    for (i, s) in suggestions.iter().enumerate() {
+                        text.push_str(&format!("\n  {}. {}", i + 1, s.title));
+                    }
+                }
+            }
+            text.push_str("\n\n");
+            text.push_str(&txt(t.see_topics, f));
+            parts.push(text);
+        }
+        Outcome::OutOfScope => parts.push(format!(
+            "{}\n\n{}",
+            txt(t.out_of_scope, f),
+            txt(t.see_topics, f)
+        )),
+        Outcome::Empty if !m.safety => {
+            parts.push(format!("{}\n\n{}", txt(t.empty, f), txt(t.see_topics, f)))
+        }
+        Outcome::Empty => {}
+    }
+    let separator = match f {
+        Format::Html => "\n\n———\n\n",
+        Format::Plain => "\n\n———\n\n",
+    };
+    Reply {
+        text: parts.join(separator),
+        suggestions,
+    }
+}
+
+/// Length of a Telegram HTML text as Telegram counts it: tags removed,
+/// entities as one character, in UTF-16 code units.
+pub fn telegram_length(html: &str) -> usize {
+    let mut n = 0;
+    let mut chars = html.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => {
+                for c in chars.by_ref() {
+                    if c == '>' {
+                        break;
+                    }
+                }
+            }
+            '&' => {
+                for c in chars.by_ref() {
+                    if c == ';' {
+                        break;
+                    }
+                }
+                n += 1;
+            }
+            c => n += c.len_utf16(),
+        }
+    }
+    n
+}
+
+/// Splits a text into messages of at most `limit` (as Telegram counts),
+/// at paragraph breaks, else at line breaks, else between words. Tags never
+/// span a line in our texts, so every piece stays well-formed HTML.
+pub fn split_message(text: &str, limit: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    for para in text.split("\n\n") {
+        let candidate = if current.is_empty() {
+            para.to_string()
+        } else {
+            format!("{current}\n\n{para}")
+        };
+        if telegram_length(&candidate) <= limit {
+            current = candidate;
+            continue;
+        }
+        if !current.is_empty() {
+            pieces.push(std::mem::take(&mut current));
+        }
+        if telegram_length(para) <= limit {
+            current = para.to_string();
+        } else {
+            for line in split_long(para, limit) {
+                pieces.push(line);
+            }
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces
+}
+
+/// Splits one over-long paragraph between words (or, for a word longer
+/// than the limit, between characters outside tags and entities).
+fn split_long(para: &str, limit: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    for word in para.split_inclusive([' ', '\n']) {
+        if telegram_length(&current) + telegram_length(word) > limit && !current.is_empty() {
+            pieces.push(std::mem::take(&mut current).trim_end().to_string());
+        }
+        if telegram_length(word) > limit {
+            let mut chunk = String::new();
+            for c in word.chars() {
+                if telegram_length(&chunk) + c.len_utf16() > limit {
+                    pieces.push(std::mem::take(&mut chunk));
+                }
+                chunk.push(c);
+            }
+            current = chunk;
+        } else {
+            current.push_str(word);
+        }
+    }
+    if !current.trim().is_empty() {
+        pieces.push(current.trim_end().to_string());
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_html_special_character() {
+        assert_eq!(
+            escape("<b>x</b> & \"y\""),
+            "&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;"
+        );
+    }
+
+    #[test]
+    fn dates_read_naturally_in_each_language() {
+        let d = Date::parse("2024-06-01").expect("valid date");
+        assert_eq!(format_date(d, Lang::En), "1 June 2024");
+        assert_eq!(format_date(d, Lang::Ru), "1 июня 2024 г.");
+        assert_eq!(format_date(d, Lang::Kk), "2024 жылғы 1 маусым");
+        let y = Date::parse("1994").expect("valid year");
+        assert_eq!(format_date(y, Lang::Ru), "1994 г.");
+    }
+
+    #[test]
+    fn telegram_length_ignores_tags_and_counts_entities_once() {
+        assert_eq!(telegram_length("<b>ab</b> &amp; <a href=\"x\">c</a>"), 6);
+        assert_eq!(telegram_length("🙂"), 2);
+    }
+
+    #[test]
+    fn long_texts_split_within_the_limit_without_losing_words() {
+        let text = format!("{}\n\n{}", "слово ".repeat(900), "<b>конец</b>");
+        let pieces = split_message(&text, 4096);
+        assert!(pieces.len() >= 2);
+        assert!(pieces.iter().all(|p| telegram_length(p) <= 4096));
+        let words: usize = pieces.iter().map(|p| p.split_whitespace().count()).sum();
+        assert_eq!(words, 901);
+        assert_eq!(pieces.last().map(String::as_str), Some("<b>конец</b>"));
+        let one_word = "x".repeat(5000);
+        assert!(
+            split_message(&one_word, 4096)
+                .iter()
+                .all(|p| telegram_length(p) <= 4096)
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! A small Kazakh suffix stripper (no Kazakh stemmer exists for Rust).
+//!
+//! Kazakh glues plural, possessive, case and verb endings to the root:
+//! бала → балалар → балаларының. Matching only needs the same key for all of
+//! them, not a linguistically exact root, so this strips known endings from
+//! the right, longest first, while a root of at least three letters remains,
+//! and undoes the consonant softening before a vowel ending (құқығы →
+//! құқық). Over-stripping is harmless as long as indexing and questions go
+//! through the same function; the tests pin the forms that matter.
+
+/// Endings, grouped by length so the longest is tried first.
+const SUFFIXES: &[&str] = &[
+    // Instrumental, adjectival locative, possessive plural.
+    "менен",
+    "бенен",
+    "пенен",
+    "ндағы",
+    "ндегі",
+    "ымыз",
+    "іміз",
+    "ыңыз",
+    "іңіз",
+    // Locative-adjectival, participles, verb forms.
+    "дағы",
+    "дегі",
+    "тағы",
+    "тегі",
+    "атын",
+    "етін",
+    "йтын",
+    "йтін",
+    // Plural, genitive, ablative, instrumental, possessive, participles.
+    "лар",
+    "лер",
+    "дар",
+    "дер",
+    "тар",
+    "тер",
+    "ның",
+    "нің",
+    "дың",
+    "дің",
+    "тың",
+    "тің",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "нан",
+    "нен",
+    "мен",
+    "бен",
+    "пен",
+    "нда",
+    "нде",
+    "мыз",
+    "міз",
+    "ңыз",
+    "ңіз",
+    "ған",
+    "ген",
+    "қан",
+    "кен",
+    "йды",
+    "йді",
+    "сын",
+    "сін",
+    // Dative, locative, accusative, possessive, past tense, converbs.
+    "ға",
+    "ге",
+    "қа",
+    "ке",
+    "на",
+    "не",
+    "да",
+    "де",
+    "та",
+    "те",
+    "ны",
+    "ні",
+    "ды",
+    "ді",
+    "ты",
+    "ті",
+    "сы",
+    "сі",
+    "ым",
+    "ім",
+    "ың",
+    "ің",
+    "ын",
+    "ін",
+    "ып",
+    "іп",
+    "ғы",
+    "гі",
+    "қы",
+    "кі",
+];
+
+/// One-letter endings (possessive ы/і, verbal noun у): only on longer words.
+const SHORT_SUFFIXES: &[char] = &['ы', 'і', 'у'];
+
+const MIN_ROOT: usize = 3;
+
+/// Strips Kazakh endings from a lower-case Cyrillic word.
+pub fn stem(word: &str) -> String {
+    let mut chars: Vec<char> = word.chars().collect();
+    for _ in 0..5 {
+        let len = chars.len();
+        let suffix = SUFFIXES.iter().find(|s| {
+            let n = s.chars().count();
+            len >= n + MIN_ROOT && chars[len - n..].iter().copied().eq(s.chars())
+        });
+        let cut = match suffix {
+            // -ғы/-гі after a vowel is a softened root consonant with the
+            // possessive -ы (сабақ → сабағы), not the adjectival -ғы (жылғы).
+            Some(&("ғы" | "гі" | "қы" | "кі")) if len >= 3 && is_vowel(chars[len - 3]) => 1,
+            Some(s) => s.chars().count(),
+            None if len > MIN_ROOT && SHORT_SUFFIXES.contains(&chars[len - 1]) => 1,
+            None => break,
+        };
+        let starts_with_vowel = is_vowel(chars[len - cut]);
+        chars.truncate(len - cut);
+        if starts_with_vowel {
+            harden_last(&mut chars);
+        }
+    }
+    chars.into_iter().collect()
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(
+        c,
+        'а' | 'ә' | 'е' | 'и' | 'о' | 'ө' | 'ұ' | 'ү' | 'у' | 'ы' | 'і' | 'э' | 'ю' | 'я'
+    )
+}
+
+/// ғ/г/б at the end of a root before a vowel ending are қ/к/п in the root.
+fn harden_last(chars: &mut [char]) {
+    if let Some(last) = chars.last_mut() {
+        *last = match *last {
+            'ғ' => 'қ',
+            'г' => 'к',
+            'б' => 'п',
+            other => other,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stem;
+
+    #[track_caller]
+    fn same(forms: &[&str]) {
+        let first = stem(forms[0]);
+        for f in forms {
+            assert_eq!(stem(f), first, "{f} vs {}", forms[0]);
+        }
+    }
+
+    #[test]
+    fn plural_case_and_possessive_endings_share_a_root() {
+        same(&[
+            "бала",
+            "балалар",
+            "балалардың",
+            "балаларға",
+            "балаларының",
+            "баланы",
+            "балаға",
+        ]);
+        same(&["құқық", "құқықтары", "құқығы", "құқықтарын"]);
+        same(&["мектеп", "мектептерде", "мектептегі", "мектепке"]);
+        same(&["заң", "заңы", "заңдар", "заңнан"]);
+        same(&["жыл", "жылдарға", "жылғы"]);
+        same(&["уәкіл", "уәкілі", "уәкілдер"]);
+        same(&["сабақ", "сабағы", "сабақтар"]);
+    }
+
+    #[test]
+    fn verb_forms_share_a_root() {
+        same(&["құттықтады", "құттықтау"]);
+        same(&["қорғау", "қорғайды"]);
+    }
+
+    #[test]
+    fn short_words_are_left_alone() {
+        assert_eq!(stem("бар"), "бар");
+        assert_eq!(stem("неше"), "неше");
+        assert_eq!(stem("күн"), "күн");
+        assert_eq!(stem("ұл"), "ұл");
+    }
+
+    #[test]
+    fn names_and_loanwords_keep_a_recognisable_root() {
+        same(&["қазақстан", "қазақстанда", "қазақстанның", "қазақстандағы"]);
+        assert_eq!(stem("комиссиясы"), "комиссия");
+    }
+}
