@@ -13,6 +13,7 @@ pub mod matcher;
 pub mod messages;
 pub mod render;
 pub mod selftest;
+pub mod state;
 pub mod telegram;
 pub mod text;
 

@@ -29,6 +29,7 @@ pub struct Texts {
     pub already_subscribed: &'static str,
     pub not_subscribed: &'static str,
     pub admins_only: &'static str,
+    pub subscriptions_soon: &'static str,
     pub group_welcome: &'static str,
     pub entry_gone: &'static str,
     pub months: [&'static str; 12],
@@ -60,6 +61,7 @@ const EN: Texts = Texts {
     already_subscribed: "This chat is already subscribed to the 1 June message.",
     not_subscribed: "This chat is not subscribed.",
     admins_only: "Only the group's admins can change this.",
+    subscriptions_soon: "Subscriptions to the 1 June message are not available yet.",
     group_welcome: "Hello! I answer questions about children's rights in Kazakhstan. Mention me or reply to my message with a question. An admin can send /subscribe to get the Children's Day message here on 1 June.",
     entry_gone: "This answer is no longer in the knowledge base. Please ask again.",
     months: [
@@ -116,6 +118,7 @@ const RU: Texts = Texts {
     already_subscribed: "Этот чат уже подписан на поздравление 1 июня.",
     not_subscribed: "Этот чат не подписан.",
     admins_only: "Это могут изменить только администраторы группы.",
+    subscriptions_soon: "Подписка на поздравление 1 июня пока недоступна.",
     group_welcome: "Здравствуйте! Я отвечаю на вопросы о правах детей в Казахстане. Упомяните меня или ответьте на моё сообщение, чтобы задать вопрос. Администратор может отправить /subscribe, чтобы 1 июня сюда пришло поздравление с Днём защиты детей.",
     entry_gone: "Этого ответа больше нет в базе знаний. Задайте вопрос ещё раз.",
     months: [
@@ -172,6 +175,7 @@ const KK: Texts = Texts {
     already_subscribed: "Бұл чат 1 маусымдағы құттықтауға жазылып қойған.",
     not_subscribed: "Бұл чат жазылмаған.",
     admins_only: "Мұны тек топ әкімшілері өзгерте алады.",
+    subscriptions_soon: "1 маусымдағы құттықтауға жазылу әзірге қолжетімсіз.",
     group_welcome: "Сәлеметсіз бе! Мен Қазақстандағы бала құқықтары туралы сұрақтарға жауап беремін. Сұрақ қою үшін мені атап өтіңіз немесе хабарламама жауап жазыңыз. 1 маусымда осында Балаларды қорғау күнімен құттықтау келуі үшін әкімші /subscribe жіберсін.",
     entry_gone: "Бұл жауап енді білім базасында жоқ. Сұрағыңызды қайта қойыңыз.",
     months: [

@@ -7,6 +7,8 @@
 //! when a new load fails.
 
 mod validate;
+
+pub use validate::MAX_ID_LEN;
 pub mod yaml;
 
 use crate::lang::{Lang, Tri};

@@ -1,0 +1,136 @@
+//! Sending replies: split to Telegram's limits, HTML parse mode, link
+//! previews off, bounded retries with backoff on network errors, and every
+//! error logged with the token redacted. A failed send never panics the
+//! dispatcher.
+
+use crate::render::{TELEGRAM_TEXT_LIMIT, split_message};
+use std::sync::OnceLock;
+use std::time::Duration;
+use teloxide::RequestError;
+use teloxide::adaptors::Throttle;
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters,
+};
+
+/// The bot as the handlers use it: rate-limited by Throttle.
+pub type Tg = Throttle<Bot>;
+
+/// Attempts per message on network errors (Throttle itself waits out 429s).
+const ATTEMPTS: u32 = 4;
+
+static TOKEN: OnceLock<String> = OnceLock::new();
+
+/// Remembers the token so that [`redact`] can hide it.
+pub fn set_token(token: &str) {
+    let _ = TOKEN.set(token.to_string());
+}
+
+/// Removes the token from a text (teloxide's errors include request URLs).
+pub fn redact(text: &str) -> String {
+    match TOKEN.get().filter(|t| !t.is_empty()) {
+        Some(t) => text.replace(t.as_str(), "<token>"),
+        None => text.to_string(),
+    }
+}
+
+/// A request error as a loggable line, without the token.
+pub fn describe(err: &RequestError) -> String {
+    redact(&err.to_string())
+}
+
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
+/// Runs `op` until it succeeds, retrying network errors with backoff and
+/// 429s after their wait; gives up (logging) on anything else.
+pub async fn with_retry<T, F, Fut>(what: &str, mut op: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, RequestError>>,
+{
+    let mut delay = Duration::from_millis(500);
+    for attempt in 1..=ATTEMPTS {
+        match op().await {
+            Ok(v) => return Some(v),
+            Err(RequestError::RetryAfter(s)) if attempt < ATTEMPTS => {
+                log::warn!("{what}: rate limited, retrying in {}s", s.seconds());
+                tokio::time::sleep(s.duration()).await;
+            }
+            Err(e @ (RequestError::Network(_) | RequestError::Io(_))) if attempt < ATTEMPTS => {
+                log::warn!("{what}: {} (attempt {attempt}/{ATTEMPTS})", describe(&e));
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            Err(e) => {
+                log::warn!("{what} failed: {}", describe(&e));
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// Sends an HTML text, split into as many messages as it needs; the
+/// keyboard goes on the last one, the reply reference on the first.
+pub async fn html(
+    bot: &Tg,
+    chat: ChatId,
+    text: &str,
+    reply_to: Option<MessageId>,
+    keyboard: Option<InlineKeyboardMarkup>,
+) {
+    let pieces = split_message(text, TELEGRAM_TEXT_LIMIT);
+    let last = pieces.len().saturating_sub(1);
+    for (i, piece) in pieces.iter().enumerate() {
+        let sent = with_retry("sendMessage", || {
+            let mut req = bot
+                .send_message(chat, piece.clone())
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(no_preview());
+            if let (0, Some(id)) = (i, reply_to) {
+                req = req.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+            }
+            if let (true, Some(k)) = (i == last, keyboard.as_ref()) {
+                req = req.reply_markup(k.clone());
+            }
+            req.send()
+        })
+        .await;
+        if sent.is_none() {
+            return;
+        }
+    }
+}
+
+/// Replaces the text and buttons of a message the bot sent.
+pub async fn edit(
+    bot: &Tg,
+    chat: ChatId,
+    message: MessageId,
+    text: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+) {
+    let text = split_message(text, TELEGRAM_TEXT_LIMIT)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    with_retry("editMessageText", || {
+        let mut req = bot
+            .edit_message_text(chat, message, text.clone())
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_preview());
+        if let Some(k) = keyboard.as_ref() {
+            req = req.reply_markup(k.clone());
+        }
+        req.send()
+    })
+    .await;
+}
