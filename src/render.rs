@@ -120,6 +120,20 @@ pub fn safety_block(kb: &Knowledge, lang: Lang, f: Format) -> String {
     )
 }
 
+/// The /about text: what the bot is, how many entries, the newest source.
+pub fn about(kb: &Knowledge, lang: Lang) -> String {
+    let t = texts(lang);
+    let date = kb
+        .newest_date
+        .map(|d| format_date(d, lang))
+        .unwrap_or_default();
+    let stats = t
+        .knowledge_updated
+        .replace("{entries}", &kb.entries.len().to_string())
+        .replace("{date}", &date);
+    format!("{}\n\n{stats}", t.about)
+}
+
 /// A suggestion shown as a button (Telegram) or a numbered line (terminal).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {

@@ -86,20 +86,7 @@ impl<'a> Session<'a> {
                 "topics" => self.topics(arg),
                 "helplines" => self.entry_text(&self.engine.kb.helplines().id.clone()),
                 "childrensday" => self.entry_text(CHILDRENS_DAY_MESSAGE),
-                "about" => {
-                    let kb = &self.engine.kb;
-                    let newest = kb
-                        .newest_date
-                        .map(|d| render::format_date(d, self.ui_lang()))
-                        .unwrap_or_default();
-                    format!(
-                        "{}\n\n{} {}, {}",
-                        t.about,
-                        t.knowledge_updated,
-                        kb.entries.len(),
-                        newest
-                    )
-                }
+                "about" => render::about(&self.engine.kb, self.ui_lang()),
                 "lang" => match arg.map(str::parse::<Lang>) {
                     Some(Ok(l)) => {
                         self.lang = Some(l);

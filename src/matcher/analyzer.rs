@@ -107,6 +107,10 @@ impl Analyzer {
         }
     }
 
+    pub fn is_light(&self, key: &str) -> bool {
+        self.light.contains(key)
+    }
+
     /// Content keys of a text, for indexing (stop words dropped, order kept,
     /// repeats kept).
     pub fn index_keys(&self, text: &str) -> Vec<String> {

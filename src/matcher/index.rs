@@ -20,6 +20,8 @@ pub type TermId = u32;
 pub struct Term {
     pub key: String,
     pub idf: f32,
+    /// A question word: counts a quarter (see [`super::analyzer::Kind`]).
+    pub light: bool,
     /// (entry, field weight), one per entry, sorted by entry.
     pub postings: Vec<(u32, f32)>,
 }
@@ -46,6 +48,17 @@ fn idf(n: usize, df: usize) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
+impl Term {
+    /// How much the term counts in a phrasing: its idf, less for question words.
+    pub fn weight(&self) -> f32 {
+        if self.light {
+            self.idf * super::analyzer::LIGHT_FACTOR
+        } else {
+            self.idf
+        }
+    }
+}
+
 impl LangIndex {
     pub fn build(kb: &Knowledge, lang: Lang) -> LangIndex {
         let analyzer = Analyzer::new(lang, kb.synonyms.get(lang));
@@ -56,6 +69,7 @@ impl LangIndex {
         let mut intern = |key: String, terms: &mut Vec<Term>| -> TermId {
             *by_key.entry(key.clone()).or_insert_with(|| {
                 terms.push(Term {
+                    light: analyzer.is_light(&key),
                     key,
                     idf: 0.0,
                     postings: Vec::new(),
@@ -107,7 +121,7 @@ impl LangIndex {
                 vs.into_iter()
                     .filter(|v| !v.is_empty())
                     .map(|v| Variant {
-                        total_idf: v.iter().map(|&id| terms[id as usize].idf).sum(),
+                        total_idf: v.iter().map(|&id| terms[id as usize].weight()).sum(),
                         terms: v,
                     })
                     .collect()

@@ -293,7 +293,7 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
                         matched
                             .iter()
                             .filter(|(m, _)| m == id)
-                            .map(|&(_, sim)| sim * index.terms[*id as usize].idf)
+                            .map(|&(_, sim)| sim * index.terms[*id as usize].weight())
                             .reduce(f32::max)
                     })
                     .sum();

@@ -227,24 +227,7 @@ async fn on_command(
             None => say(escape(t.entry_gone), None).await,
         },
         Command::Helplines => say(render::safety_block(&engine.kb, lang, Format::Html), None).await,
-        Command::About => {
-            let newest = engine
-                .kb
-                .newest_date
-                .map(|d| render::format_date(d, lang))
-                .unwrap_or_default();
-            say(
-                escape(&format!(
-                    "{}\n\n{} {}, {}",
-                    t.about,
-                    t.knowledge_updated,
-                    engine.kb.entries.len(),
-                    newest
-                )),
-                None,
-            )
-            .await
-        }
+        Command::About => say(escape(&render::about(&engine.kb, lang)), None).await,
         Command::Subscribe | Command::Unsubscribe => {
             if is_group(msg) && !matches!(user, Some(u) if is_chat_admin(bot, chat, u).await) {
                 say(escape(t.admins_only), None).await

@@ -1,0 +1,368 @@
+//! [`FakeTelegram`]: the handle a test holds on the fake Bot API server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+
+use super::faults::{ChatFault, Fault};
+use super::model::{BotProfile, MemberStatus};
+use super::rate_limit::{RateLimiter, RateLimits};
+use super::server;
+use super::state::{Call, Shared, State, Violation};
+use super::updates::Incoming;
+
+/// How to start the fake: who the bot is, and the flood limits (off by default).
+#[derive(Debug, Clone, Default)]
+pub struct FakeConfig {
+    pub bot: BotProfile,
+    pub rate_limits: RateLimits,
+}
+
+/// A fake Telegram Bot API server on 127.0.0.1, stopped when dropped.
+pub struct FakeTelegram {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl FakeTelegram {
+    /// Starts a fake with the default bot (`@balabot_test_bot`) on a free port.
+    pub async fn start() -> Self {
+        Self::start_with(FakeConfig::default()).await
+    }
+
+    pub async fn start_with(config: FakeConfig) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("fake Telegram: cannot bind 127.0.0.1");
+        let addr = listener
+            .local_addr()
+            .expect("fake Telegram: no local address");
+        let shared = Arc::new(Shared::new(State::new(config.bot, config.rate_limits)));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let router = server::router(shared.clone());
+        let task = tokio::spawn(server::serve(listener, router, async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            shared,
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, the value for `TELOXIDE_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The token the fake accepts, the value for `TELOXIDE_TOKEN`.
+    pub fn token(&self) -> String {
+        self.shared.lock().bot.token.clone()
+    }
+
+    /// `TELOXIDE_TOKEN` and `TELOXIDE_API_URL` for a bot process (`Command::envs`).
+    pub fn env(&self) -> [(&'static str, String); 2] {
+        [
+            ("TELOXIDE_TOKEN", self.token()),
+            ("TELOXIDE_API_URL", self.api_url()),
+        ]
+    }
+
+    /// A teloxide client talking to this fake (for tests that drive teloxide directly).
+    pub fn client(&self) -> teloxide::Bot {
+        let url = self
+            .api_url()
+            .parse()
+            .expect("fake Telegram: api_url is a URL");
+        teloxide::Bot::new(self.token()).set_api_url(url)
+    }
+
+    /// Who the bot is.
+    pub fn bot(&self) -> BotProfile {
+        self.shared.lock().bot.clone()
+    }
+
+    // ---- the world the bot lives in ----
+
+    /// Queues an update for the bot's next getUpdates and returns its JSON
+    /// (its `message.message_id`, `callback_query.id`... are there).
+    pub fn push(&self, incoming: Incoming) -> Value {
+        let update = {
+            let mut st = self.shared.lock();
+            let update = incoming.render(&mut st);
+            st.queue.push_back(update.clone());
+            update
+        };
+        self.shared.updates_changed.notify_waiters();
+        update
+    }
+
+    /// Updates queued and not yet confirmed by the bot's `offset`.
+    pub fn pending_updates(&self) -> usize {
+        self.shared.lock().queue.len()
+    }
+
+    /// The last `allowed_updates` the bot sent (empty: never, or Telegram's default).
+    pub fn allowed_updates(&self) -> Vec<String> {
+        self.shared.lock().allowed_updates.clone()
+    }
+
+    /// What `getChatMember(chat_id, user_id)` answers (default: `member`).
+    pub fn set_member_status(&self, chat_id: i64, user_id: i64, status: MemberStatus) {
+        self.shared
+            .lock()
+            .members
+            .insert((chat_id, user_id), status);
+    }
+
+    /// The current version of a message (a user's or the bot's, edits included).
+    pub fn message(&self, chat_id: i64, message_id: i64) -> Option<Value> {
+        self.shared
+            .lock()
+            .messages
+            .get(&(chat_id, message_id))
+            .cloned()
+    }
+
+    /// The latest message the bot sent to `chat_id`, edits included.
+    pub fn last_sent(&self, chat_id: i64) -> Option<Value> {
+        let st = self.shared.lock();
+        let bot = st.bot.id;
+        st.messages
+            .iter()
+            .filter(|((chat, _), m)| *chat == chat_id && m["from"]["id"].as_i64() == Some(bot))
+            .max_by_key(|((_, id), _)| *id)
+            .map(|(_, m)| m.clone())
+    }
+
+    // ---- faults ----
+
+    /// The next `n` calls of `method` (any letter case) fail with `fault`;
+    /// scripted faults of one method are used in the order given.
+    pub fn fail_next(&self, method: &str, n: usize, fault: Fault) {
+        let mut st = self.shared.lock();
+        let queue = st.faults.entry(method.to_ascii_lowercase()).or_default();
+        queue.extend(std::iter::repeat_n(fault, n));
+    }
+
+    /// From now on, calls about `chat_id` fail with `fault` (403 blocked / 400 chat not found).
+    pub fn fail_chat(&self, chat_id: i64, fault: ChatFault) {
+        self.shared.lock().chat_faults.insert(chat_id, fault);
+    }
+
+    /// Forgets every scripted and chat fault.
+    pub fn clear_faults(&self) {
+        let mut st = self.shared.lock();
+        st.faults.clear();
+        st.chat_faults.clear();
+    }
+
+    /// Enforces (or, with the default, stops enforcing) flood limits on `sendMessage`.
+    pub fn set_rate_limits(&self, limits: RateLimits) {
+        self.shared.lock().rate = RateLimiter::new(limits);
+    }
+
+    // ---- what the bot did ----
+
+    /// Every call so far, in arrival order (in-flight ones have `status: None`).
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.lock().calls.clone()
+    }
+
+    /// The calls of `method` (any letter case).
+    pub fn calls_of(&self, method: &str) -> Vec<Call> {
+        self.shared
+            .lock()
+            .calls
+            .iter()
+            .filter(|c| c.method.eq_ignore_ascii_case(method))
+            .cloned()
+            .collect()
+    }
+
+    /// Waits for a finished (answered or dropped) call of `method` that
+    /// satisfies `predicate`; panics with the calls seen if none comes within `timeout`.
+    pub async fn wait_for(
+        &self,
+        method: &str,
+        predicate: impl Fn(&Call) -> bool,
+        timeout: Duration,
+    ) -> Call {
+        self.wait_for_where(method, |c| c.is_finished() && predicate(c), timeout)
+            .await
+    }
+
+    /// Like [`FakeTelegram::wait_for`], but also matches a call still in
+    /// flight (such as a getUpdates that is long-polling).
+    pub async fn wait_for_request(
+        &self,
+        method: &str,
+        predicate: impl Fn(&Call) -> bool,
+        timeout: Duration,
+    ) -> Call {
+        self.wait_for_where(method, predicate, timeout).await
+    }
+
+    async fn wait_for_where(
+        &self,
+        method: &str,
+        predicate: impl Fn(&Call) -> bool,
+        timeout: Duration,
+    ) -> Call {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.calls_of(method).into_iter().find(|c| predicate(c));
+            if let Some(call) = found {
+                return call;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "fake Telegram: no matching {method} call within {timeout:?}\n{}",
+                    self.report(method)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Waits until `n` calls of `method` have finished; returns them all.
+    pub async fn wait_for_count(&self, method: &str, n: usize, timeout: Duration) -> Vec<Call> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let calls = self.finished(method);
+            if calls.len() >= n {
+                return calls;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "fake Telegram: {} of {n} {method} calls within {timeout:?}\n{}",
+                    calls.len(),
+                    self.report(method)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Waits until a getUpdates is holding on for updates: the bot is up and polling.
+    pub async fn wait_until_polling(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.shared.lock().polls_waiting == 0 {
+            if Instant::now() >= deadline {
+                panic!(
+                    "fake Telegram: the bot did not long-poll within {timeout:?}\n{}",
+                    self.report("getUpdates")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Watches for `during`, and panics if a call of `method` satisfying
+    /// `predicate` arrives (e.g. the bot must stay silent in a group).
+    pub async fn assert_no_call(
+        &self,
+        method: &str,
+        predicate: impl Fn(&Call) -> bool,
+        during: Duration,
+    ) {
+        let before = self.shared.lock().calls.len();
+        tokio::time::sleep(during).await;
+        let st = self.shared.lock();
+        let unwanted: Vec<&Call> = st.calls[before..]
+            .iter()
+            .filter(|c| c.method.eq_ignore_ascii_case(method) && predicate(c))
+            .collect();
+        assert!(
+            unwanted.is_empty(),
+            "fake Telegram: unexpected {method} calls: {unwanted:#?}"
+        );
+    }
+
+    fn finished(&self, method: &str) -> Vec<Call> {
+        self.calls_of(method)
+            .into_iter()
+            .filter(Call::is_finished)
+            .collect()
+    }
+
+    /// The last calls of `method` and all violations, for failure messages.
+    fn report(&self, method: &str) -> String {
+        let st = self.shared.lock();
+        let mut out = format!("{} calls in all; last {method} calls:\n", st.calls.len());
+        let of_method: Vec<&Call> = st
+            .calls
+            .iter()
+            .filter(|c| c.method.eq_ignore_ascii_case(method))
+            .collect();
+        for call in of_method.iter().rev().take(10).rev() {
+            out.push_str(&format!(
+                "  status {:?}{} params {}\n",
+                call.status,
+                if call.dropped { " (dropped)" } else { "" },
+                call.params
+            ));
+        }
+        let methods: Vec<&str> = st.calls.iter().map(|c| c.method.as_str()).collect();
+        out.push_str(&format!("all methods called: {methods:?}\n"));
+        for v in &st.violations {
+            out.push_str(&format!("violation: {v}\n"));
+        }
+        out
+    }
+
+    // ---- Bot API conformance ----
+
+    /// Every breach of the Bot API so far.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.shared.lock().violations.clone()
+    }
+
+    /// Returns and forgets the violations (for tests that provoke some on purpose).
+    pub fn take_violations(&self) -> Vec<Violation> {
+        std::mem::take(&mut self.shared.lock().violations)
+    }
+
+    /// Panics, listing them, if any call broke a rule of the Bot API.
+    pub fn assert_no_violations(&self) {
+        let violations = self.violations();
+        if !violations.is_empty() {
+            let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            panic!(
+                "fake Telegram: {} Bot API violation(s):\n{}",
+                list.len(),
+                list.join("\n")
+            );
+        }
+    }
+
+    /// Stops the server and waits (at most 5 s) until it has closed its connections.
+    pub async fn shutdown(mut self) {
+        self.begin_shutdown();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+
+    /// Stops accepting connections and releases waiting getUpdates requests.
+    fn begin_shutdown(&mut self) {
+        self.shared.lock().shutting_down = true;
+        self.shared.updates_changed.notify_waiters();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for FakeTelegram {
+    fn drop(&mut self) {
+        self.begin_shutdown();
+    }
+}
