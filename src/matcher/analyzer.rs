@@ -13,6 +13,10 @@ pub enum Kind {
     Content,
     /// A question word ("how many", "қанша"): a quarter of its weight.
     Light,
+    /// A safety trigger word ("бьют"): counts if the base knows it, and
+    /// is not held against an answer if it does not — it describes the
+    /// child's situation, not the question.
+    Trigger,
 }
 
 pub const LIGHT_FACTOR: f32 = 0.25;
@@ -22,6 +26,8 @@ pub const LIGHT_FACTOR: f32 = 0.25;
 pub struct QueryTerm {
     pub key: String,
     pub kind: Kind,
+    /// The token it comes from.
+    pub token: usize,
 }
 
 pub struct Analyzer {
@@ -107,6 +113,14 @@ impl Analyzer {
         }
     }
 
+    /// (word, the word it folds into) for every synonym.
+    pub fn synonym_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.synonyms
+            .iter()
+            .filter(|(k, c)| k != c)
+            .map(|(k, c)| (k.as_str(), c.as_str()))
+    }
+
     pub fn is_light(&self, key: &str) -> bool {
         self.light.contains(key)
     }
@@ -126,7 +140,7 @@ impl Analyzer {
     /// The terms of a question: stop words dropped, each key once.
     pub fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
-        for t in tokens {
+        for (token, t) in tokens.iter().enumerate() {
             let raw = self.raw_key(t);
             if raw.is_empty() || self.stop.contains(&raw) {
                 continue;
@@ -140,7 +154,7 @@ impl Analyzer {
             } else {
                 Kind::Content
             };
-            terms.push(QueryTerm { key, kind });
+            terms.push(QueryTerm { key, kind, token });
         }
         terms
     }

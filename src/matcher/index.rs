@@ -36,7 +36,11 @@ pub struct LangIndex {
     pub analyzer: Analyzer,
     pub terms: Vec<Term>,
     pub by_key: HashMap<String, TermId>,
-    pub fuzzy: FuzzyIndex,
+    /// Spellings the typo lookup compares with: every key, and every
+    /// synonym that folds into one ("children" for "child").
+    aliases: Vec<(String, TermId)>,
+    alias_ids: HashMap<String, u32>,
+    fuzzy: FuzzyIndex,
     /// Per entry: its example questions and title.
     pub variants: Vec<Vec<Variant>>,
     /// Weight of a word the base has never seen: as rare as the rarest.
@@ -107,12 +111,26 @@ impl LangIndex {
             variant_keys.push(variants);
         }
         let n = kb.entries.len();
-        let mut fuzzy = FuzzyIndex::default();
-        for (id, t) in terms.iter_mut().enumerate() {
+        for t in terms.iter_mut() {
             t.postings.sort_unstable_by_key(|p| p.0);
             t.idf = idf(n, t.postings.len());
-            if !t.key.bytes().all(|b| b.is_ascii_digit()) {
-                fuzzy.insert(&t.key, id as TermId);
+        }
+        let mut aliases: Vec<(String, TermId)> = terms
+            .iter()
+            .enumerate()
+            .map(|(id, t)| (t.key.clone(), id as TermId))
+            .collect();
+        for (raw, canonical) in analyzer.synonym_pairs() {
+            if let Some(&id) = by_key.get(canonical).filter(|_| !by_key.contains_key(raw)) {
+                aliases.push((raw.to_string(), id));
+            }
+        }
+        let mut fuzzy = FuzzyIndex::default();
+        let mut alias_ids = HashMap::with_capacity(aliases.len());
+        for (aid, (key, _)) in aliases.iter().enumerate() {
+            alias_ids.insert(key.clone(), aid as u32);
+            if !key.bytes().all(|b| b.is_ascii_digit()) {
+                fuzzy.insert(key, aid as u32);
             }
         }
         let variants = variant_keys
@@ -132,6 +150,8 @@ impl LangIndex {
             unknown_idf: idf(n, 1),
             terms,
             by_key,
+            aliases,
+            alias_ids,
             fuzzy,
             variants,
         }
@@ -147,14 +167,18 @@ impl LangIndex {
         if let Some(id) = self.id(key) {
             return vec![(id, 1.0)];
         }
-        self.fuzzy
-            .lookup(
-                key,
-                |k| self.id(k),
-                |id| self.terms[id as usize].key.as_str(),
-            )
-            .into_iter()
-            .map(|(id, d)| (id, if d == 1 { 0.8 } else { 0.6 }))
-            .collect()
+        let mut found: Vec<(TermId, f32)> = Vec::new();
+        let near = self.fuzzy.lookup(
+            key,
+            |k| self.alias_ids.get(k).copied(),
+            |aid| self.aliases[aid as usize].0.as_str(),
+        );
+        for (aid, d) in near {
+            let id = self.aliases[aid as usize].1;
+            if !found.iter().any(|f| f.0 == id) {
+                found.push((id, if d == 1 { 0.8 } else { 0.6 }));
+            }
+        }
+        found
     }
 }

@@ -26,12 +26,13 @@ use patterns::PatternSet;
 use serde::Serialize;
 
 /// Below this score the bot says it does not know, and makes suggestions.
-pub const THRESHOLD: f32 = 0.5;
+pub const THRESHOLD: f32 = 0.45;
 /// Entries scoring at least this much are offered as suggestions.
 pub const SUGGESTION_MIN: f32 = 0.2;
 pub const MAX_SUGGESTIONS: usize = 3;
 /// Share of the score that comes from covering the question's words; the
-/// rest comes from matching an example phrasing.
+/// rest comes from how closely the question and the entry's nearest example
+/// phrasing overlap (weighted Jaccard).
 const COVERAGE_SHARE: f32 = 0.7;
 /// Entries re-ranked by their example phrasings.
 const RERANK: usize = 12;
@@ -94,8 +95,8 @@ impl Matcher {
     pub fn new(kb: &Knowledge) -> Matcher {
         Matcher {
             indexes: Tri::from_fn(|l| LangIndex::build(kb, l)),
-            safety: Tri::from_fn(|l| PatternSet::new(kb.safety.triggers.get(l))),
-            other_places: Tri::from_fn(|l| PatternSet::new(kb.other_places.get(l))),
+            safety: Tri::from_fn(|l| PatternSet::new(kb.safety.triggers.get(l), true)),
+            other_places: Tri::from_fn(|l| PatternSet::new(kb.other_places.get(l), false)),
         }
     }
 
@@ -124,7 +125,13 @@ impl Matcher {
             return m;
         }
         let index = self.indexes.get(lang);
-        let terms = index.analyzer.query_terms(&tokens);
+        let mut terms = index.analyzer.query_terms(&tokens);
+        if m.safety {
+            let triggers = self.trigger_tokens(&tokens);
+            for t in terms.iter_mut().filter(|t| triggers[t.token]) {
+                t.kind = Kind::Trigger;
+            }
+        }
         if terms.is_empty() {
             return m;
         }
@@ -149,13 +156,20 @@ impl Matcher {
     /// The question's words, and for Latin words their Cyrillic spellings,
     /// checked against the patterns of every language.
     fn any_pattern<'a>(&'a self, sets: &'a Tri<PatternSet>, tokens: &[Token]) -> Option<&'a str> {
-        let mut words: Vec<String> = tokens.iter().map(|t| t.text.clone()).collect();
-        for t in tokens.iter().filter(|t| t.script == Script::Latin) {
-            words.push(translit::to_cyrillic(&t.text, Lang::Ru));
-            words.push(translit::to_cyrillic(&t.text, Lang::Kk));
-        }
-        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let spellings = spellings(tokens);
+        let words: Vec<&str> = spellings.iter().map(|(_, w)| w.as_str()).collect();
         Lang::ALL.iter().find_map(|&l| sets.get(l).find(&words))
+    }
+
+    /// Which tokens are (part of) a safety trigger.
+    fn trigger_tokens(&self, tokens: &[Token]) -> Vec<bool> {
+        let mut hits = vec![false; tokens.len()];
+        for (i, word) in spellings(tokens) {
+            hits[i] |= Lang::ALL
+                .iter()
+                .any(|&l| self.safety.get(l).mentions(&word));
+        }
+        hits
     }
 
     fn safety_trigger(&self, tokens: &[Token]) -> Option<String> {
@@ -228,6 +242,21 @@ impl Matcher {
     }
 }
 
+/// Each token's spellings: itself, and for a Latin word its Russian and
+/// Kazakh Cyrillic readings.
+fn spellings(tokens: &[Token]) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = tokens.iter().map(|t| t.text.clone()).enumerate().collect();
+    for (i, t) in tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.script == Script::Latin)
+    {
+        out.push((i, translit::to_cyrillic(&t.text, Lang::Ru)));
+        out.push((i, translit::to_cyrillic(&t.text, Lang::Kk)));
+    }
+    out
+}
+
 /// Scores every entry that shares a key with the question; best first.
 fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
     let n = index.variants.len();
@@ -238,12 +267,12 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
     let mut matched: Vec<(TermId, f32)> = Vec::new();
     let mut total = 0.0f32;
     for t in terms {
-        let factor = if t.kind == Kind::Light {
-            LIGHT_FACTOR
-        } else {
-            1.0
-        };
         let resolved = index.resolve(&t.key);
+        let factor = match t.kind {
+            Kind::Light => LIGHT_FACTOR,
+            Kind::Trigger if resolved.is_empty() => continue,
+            Kind::Content | Kind::Trigger => 1.0,
+        };
         let idf = resolved
             .iter()
             .map(|&(id, _)| index.terms[id as usize].idf)
@@ -264,7 +293,7 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
         for e in touched.drain(..) {
             let e = e as usize;
             acc[e] += weight * per_term[e];
-            content[e] |= t.kind == Kind::Content;
+            content[e] |= t.kind != Kind::Light;
             per_term[e] = 0.0;
         }
     }
@@ -297,11 +326,10 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
                             .reduce(f32::max)
                     })
                     .sum();
-                if v.total_idf > 0.0 {
-                    hit / v.total_idf
-                } else {
-                    0.0
-                }
+                // Weighted Jaccard: the phrasing must cover the question and
+                // the question the phrasing.
+                let union = v.total_idf + total - hit;
+                if union > 0.0 { hit / union } else { 0.0 }
             })
             .fold(0.0f32, f32::max);
         s.score = COVERAGE_SHARE * s.score + (1.0 - COVERAGE_SHARE) * phrasing;

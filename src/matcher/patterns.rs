@@ -15,6 +15,9 @@ struct Word {
 
 pub struct PatternSet {
     phrases: Vec<(String, Vec<Word>)>,
+    /// Accept one wrong letter in long words (safety: yes; names: no,
+    /// "russian" is not "russia").
+    typos: bool,
 }
 
 /// Whole words this long or longer also match with one wrong letter.
@@ -23,7 +26,7 @@ const FUZZY_FROM: usize = 6;
 const FUZZY_PREFIX_FROM: usize = 7;
 
 impl PatternSet {
-    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a String>) -> PatternSet {
+    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a String>, typos: bool) -> PatternSet {
         let phrases = patterns
             .into_iter()
             .map(|p| {
@@ -42,15 +45,27 @@ impl PatternSet {
                 (p.clone(), words)
             })
             .collect();
-        PatternSet { phrases }
+        PatternSet { phrases, typos }
     }
 
     /// The first pattern whose words all occur among `words`.
     pub fn find<'a>(&'a self, words: &[&str]) -> Option<&'a str> {
         self.phrases
             .iter()
-            .find(|(_, ws)| !ws.is_empty() && ws.iter().all(|w| words.iter().any(|t| w.matches(t))))
+            .find(|(_, ws)| {
+                !ws.is_empty()
+                    && ws
+                        .iter()
+                        .all(|w| words.iter().any(|t| w.matches(t, self.typos)))
+            })
             .map(|(p, _)| p.as_str())
+    }
+
+    /// Does `word` match a word of any pattern (a part of a phrase, say)?
+    pub fn mentions(&self, word: &str) -> bool {
+        self.phrases
+            .iter()
+            .any(|(_, ws)| ws.iter().any(|w| w.matches(word, self.typos)))
     }
 
     #[cfg(test)]
@@ -61,13 +76,13 @@ impl PatternSet {
 }
 
 impl Word {
-    fn matches(&self, token: &str) -> bool {
+    fn matches(&self, token: &str, typos: bool) -> bool {
         let n = self.text.chars().count();
         if self.prefix {
             if token.starts_with(&self.text) {
                 return true;
             }
-            if n < FUZZY_PREFIX_FROM {
+            if !typos || n < FUZZY_PREFIX_FROM {
                 return false;
             }
             // Compare with the token's start of the same length (±1 letter).
@@ -79,7 +94,8 @@ impl Word {
                 }
             })
         } else {
-            token == self.text || (n >= FUZZY_FROM && edit_distance(token, &self.text) <= 1)
+            token == self.text
+                || (typos && n >= FUZZY_FROM && edit_distance(token, &self.text) <= 1)
         }
     }
 }
@@ -90,7 +106,7 @@ mod tests {
 
     fn set(p: &[&str]) -> PatternSet {
         let owned: Vec<String> = p.iter().map(|s| s.to_string()).collect();
-        PatternSet::new(&owned)
+        PatternSet::new(&owned, true)
     }
 
     fn hit(s: &PatternSet, text: &str) -> bool {
@@ -109,6 +125,14 @@ mod tests {
         assert!(hit(&s, "это насиле?"), "one wrong letter in a long word");
         assert!(!hit(&s, "хочу знать о правах"));
         assert!(!hit(&s, "избиратели"));
+    }
+
+    #[test]
+    fn place_names_need_exact_spelling() {
+        let owned = vec!["russia".to_string()];
+        let s = PatternSet::new(&owned, false);
+        assert!(s.find(&["russia"]).is_some());
+        assert!(s.find(&["russian"]).is_none());
     }
 
     #[test]

@@ -165,23 +165,23 @@ pub fn to_cyrillic(word: &str, lang: Lang) -> String {
 }
 
 /// Kazakh vowel harmony for guessed spellings: in a word with front vowels,
-/// ұ and ы are really ү and і.
+/// ұ and ы are really ү and і; in a word with only back vowels, г and к are
+/// really ғ and қ.
 fn harmonise(word: &str) -> String {
     let front = word
         .chars()
         .any(|c| matches!(c, 'е' | 'ә' | 'і' | 'ө' | 'ү'));
     let back = word.chars().any(|c| matches!(c, 'қ' | 'ғ'));
-    if front && !back {
-        word.chars()
-            .map(|c| match c {
-                'ұ' => 'ү',
-                'ы' => 'і',
-                other => other,
-            })
-            .collect()
-    } else {
-        word.to_string()
-    }
+    let back_vowels = word.chars().any(|c| matches!(c, 'а' | 'о' | 'ұ' | 'ы'));
+    word.chars()
+        .map(|c| match c {
+            'ұ' if front && !back => 'ү',
+            'ы' if front && !back => 'і',
+            'г' if back_vowels && !front => 'ғ',
+            'к' if back_vowels && !front => 'қ',
+            other => other,
+        })
+        .collect()
 }
 
 /// Reduces a Cyrillic word to Latin letters, merging the letters that
@@ -250,6 +250,8 @@ mod tests {
         assert_eq!(to_cyrillic("ushin", Lang::Kk), "үшін");
         assert_eq!(to_cyrillic("neshe", Lang::Kk), "неше");
         assert_eq!(to_cyrillic("zhang", Lang::Kk), "жаң");
+        assert_eq!(to_cyrillic("qazaqstandagy", Lang::Kk), "қазақстандағы");
+        assert_eq!(to_cyrillic("kerek", Lang::Kk), "керек");
     }
 
     #[test]
