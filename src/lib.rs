@@ -12,8 +12,10 @@ pub mod lang;
 pub mod matcher;
 pub mod messages;
 pub mod render;
+pub mod schedule;
 pub mod selftest;
 pub mod state;
+pub mod store;
 pub mod telegram;
 pub mod text;
 

@@ -71,6 +71,16 @@ fn run(args: Args) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Broadcast { dry_run: _, year } => {
+            let engine = load(&dir)?;
+            let db = std::env::var_os("BALABOT_DB")
+                .map_or_else(|| "balabot.db".into(), std::path::PathBuf::from);
+            let store = balabot::store::Store::open(&db)
+                .with_context(|| format!("cannot open the state file {}", db.display()))?;
+            let year = year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+            cli::broadcast::dry_run(&engine, &store, year, io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { dir: target } => {
             let target = target.unwrap_or(dir);
             let ok = cli::check::run(&target, io::stdout().lock())?;

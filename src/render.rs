@@ -66,6 +66,42 @@ pub fn format_date(d: Date, lang: Lang) -> String {
     }
 }
 
+/// "As of 1 January 2024." in the language; Kazakh puts the date in the
+/// locative ("2024 жылғы 1 қаңтардағы жағдай бойынша.").
+pub fn as_of(d: Date, lang: Lang) -> String {
+    let date = match (lang, d.month) {
+        (Lang::Kk, Some(m)) => {
+            let month = KK_MONTHS_LOCATIVE[usize::from(m) - 1];
+            match d.day {
+                Some(day) => format!("{} жылғы {day} {month}", d.year),
+                None => format!("{} жылғы {month}", d.year),
+            }
+        }
+        (Lang::Kk, None) => format!("{} жылғы", d.year),
+        _ => format_date(d, lang),
+    };
+    let mut line = texts(lang).as_of.replace("{date}", &date);
+    if !line.ends_with('.') {
+        line.push('.');
+    }
+    line
+}
+
+const KK_MONTHS_LOCATIVE: [&str; 12] = [
+    "қаңтардағы",
+    "ақпандағы",
+    "наурыздағы",
+    "сәуірдегі",
+    "мамырдағы",
+    "маусымдағы",
+    "шілдедегі",
+    "тамыздағы",
+    "қыркүйектегі",
+    "қазандағы",
+    "қарашадағы",
+    "желтоқсандағы",
+];
+
 /// An entry's answer with its "as of" date and sources.
 pub fn entry_body(e: &Entry, lang: Lang, f: Format) -> String {
     let t = texts(lang);
@@ -75,7 +111,7 @@ pub fn entry_body(e: &Entry, lang: Lang, f: Format) -> String {
     out.push_str(&txt(e.answer.get(lang).trim(), f));
     out.push_str("\n\n");
     if let Some(d) = e.as_of {
-        out.push_str(&txt(&format!("{} {}.", t.as_of, format_date(d, lang)), f));
+        out.push_str(&txt(&as_of(d, lang), f));
         out.push('\n');
     }
     let label = if e.sources.len() == 1 {
@@ -316,6 +352,14 @@ mod tests {
         assert_eq!(format_date(d, Lang::Kk), "2024 жылғы 1 маусым");
         let y = Date::parse("1994").expect("valid year");
         assert_eq!(format_date(y, Lang::Ru), "1994 г.");
+        let jan = Date::parse("2024-01-01").expect("valid date");
+        assert_eq!(as_of(jan, Lang::En), "As of 1 January 2024.");
+        assert_eq!(as_of(jan, Lang::Ru), "Данные на 1 января 2024 г.");
+        assert_eq!(
+            as_of(jan, Lang::Kk),
+            "2024 жылғы 1 қаңтардағы жағдай бойынша."
+        );
+        assert_eq!(as_of(y, Lang::Kk), "1994 жылғы жағдай бойынша.");
     }
 
     #[test]

@@ -1,30 +1,53 @@
 //! Shared state of the running bot: the current knowledge (swapped whole on
-//! reload), admins, and per-chat language choices.
-//!
-//! Language choices live in memory for now; nothing here holds message text.
+//! reload), the state database, admins, the clock and the broadcast lock.
 
 use crate::Engine;
 use crate::knowledge::LoadError;
 use crate::lang::Lang;
+use crate::schedule::{Clock, Yearly};
+use crate::store::Store;
 use arc_swap::ArcSwap;
-use std::collections::{HashMap, HashSet};
+use chrono_tz::Tz;
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+/// Settings of the running bot, from the environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub admins: HashSet<u64>,
+    /// When the June 1 broadcast goes out, local time in `tz`.
+    pub broadcast_at: Yearly,
+    pub tz: Tz,
+    /// Broadcast messages per second, all chats together.
+    pub per_second: u32,
+}
 
 pub struct State {
     engine: ArcSwap<Engine>,
     dir: PathBuf,
-    admins: HashSet<u64>,
-    langs: Mutex<HashMap<i64, Lang>>,
+    pub settings: Settings,
+    pub store: Store,
+    pub clock: Box<dyn Clock>,
+    /// Held while a broadcast runs: one at a time.
+    pub broadcasting: tokio::sync::Mutex<()>,
 }
 
 impl State {
-    pub fn new(engine: Engine, dir: PathBuf, admins: HashSet<u64>) -> State {
+    pub fn new(
+        engine: Engine,
+        dir: PathBuf,
+        settings: Settings,
+        store: Store,
+        clock: Box<dyn Clock>,
+    ) -> State {
         State {
             engine: ArcSwap::from_pointee(engine),
             dir,
-            admins,
-            langs: Mutex::new(HashMap::new()),
+            settings,
+            store,
+            clock,
+            broadcasting: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -33,27 +56,58 @@ impl State {
         self.engine.load_full()
     }
 
-    /// Loads the knowledge directory again and swaps it in; on any error the
-    /// current knowledge stays.
+    /// Loads the knowledge directory again, self-tests it and swaps it in;
+    /// on any error the current knowledge stays.
     pub fn reload(&self) -> Result<usize, LoadError> {
         let engine = Engine::load(&self.dir)?;
+        let problems = crate::selftest::run(&engine);
+        if !problems.is_empty() {
+            return Err(LoadError {
+                diagnostics: problems,
+            });
+        }
         let n = engine.kb.entries.len();
         self.engine.store(Arc::new(engine));
         Ok(n)
     }
 
+    pub fn knowledge_dir(&self) -> &PathBuf {
+        &self.dir
+    }
+
+    pub fn admins(&self) -> impl Iterator<Item = u64> + '_ {
+        self.settings.admins.iter().copied()
+    }
+
     pub fn is_admin(&self, user_id: u64) -> bool {
-        self.admins.contains(&user_id)
+        self.settings.admins.contains(&user_id)
     }
 
     pub fn chat_lang(&self, chat: i64) -> Option<Lang> {
-        self.langs.lock().ok()?.get(&chat).copied()
+        self.store
+            .chat_lang(chat)
+            .map_err(|e| log::warn!("reading a language choice: {e}"))
+            .ok()
+            .flatten()
     }
 
     pub fn set_chat_lang(&self, chat: i64, lang: Lang) {
-        if let Ok(mut m) = self.langs.lock() {
-            m.insert(chat, lang);
+        if let Err(e) = self.store.set_chat_lang(chat, lang) {
+            log::warn!("saving a language choice: {e}");
         }
+    }
+
+    /// Today's date (YYYY-MM-DD) in the bot's time zone, for counters.
+    pub fn today(&self) -> String {
+        self.day_offset(0)
+    }
+
+    /// The date `days` days from today (negative: ago), YYYY-MM-DD.
+    pub fn day_offset(&self, days: i64) -> String {
+        let t = self.clock.now() + chrono::Duration::days(days);
+        t.with_timezone(&self.settings.tz)
+            .format("%Y-%m-%d")
+            .to_string()
     }
 }
 

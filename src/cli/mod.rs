@@ -3,6 +3,7 @@
 //! drive it through any `BufRead`/`Write`.
 
 pub mod ask;
+pub mod broadcast;
 pub mod chat;
 pub mod check;
 
@@ -46,6 +47,16 @@ pub enum Command {
         /// runner_up, answer, sources, suggestions, safety).
         #[arg(long)]
         json: bool,
+    },
+    /// List who would get the Children's Day message and in which language
+    /// (the bot itself sends it on 1 June, or an admin with /broadcast).
+    Broadcast {
+        /// Required: only list, send nothing.
+        #[arg(long, required = true)]
+        dry_run: bool,
+        /// The year whose deliveries to check [default: this year].
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// Validate a knowledge directory and self-test its example questions.
     Check {

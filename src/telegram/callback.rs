@@ -15,6 +15,8 @@ pub enum Action {
     Topic(Lang, String),
     /// Answer in this language from now on.
     SetLang(Lang),
+    /// An admin confirms /broadcast.
+    ConfirmBroadcast(Lang),
 }
 
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -26,6 +28,7 @@ impl Action {
             Action::Topics(l) => format!("ts:{l}"),
             Action::Topic(l, id) => format!("t:{l}:{id}"),
             Action::SetLang(l) => format!("l:{l}"),
+            Action::ConfirmBroadcast(l) => format!("b:{l}"),
         }
     }
 
@@ -40,6 +43,7 @@ impl Action {
             ("t", Some(id)) if !id.is_empty() => Some(Action::Topic(lang, id.to_string())),
             ("ts", None) => Some(Action::Topics(lang)),
             ("l", None) => Some(Action::SetLang(lang)),
+            ("b", None) => Some(Action::ConfirmBroadcast(lang)),
             _ => None,
         }
     }
@@ -57,6 +61,7 @@ mod tests {
             Action::Topic(Lang::Ru, long_id),
             Action::Topics(Lang::En),
             Action::SetLang(Lang::Kk),
+            Action::ConfirmBroadcast(Lang::Ru),
         ] {
             let data = a.encode();
             assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");

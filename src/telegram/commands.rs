@@ -16,6 +16,12 @@ pub enum Command {
     About,
     /// Admin only: reload the knowledge base now.
     Reload,
+    /// Admin only: usage figures.
+    Stats,
+    /// Admin only: the most frequent questions without an answer.
+    Unanswered,
+    /// Admin only: send the Children's Day message now (after confirming).
+    Broadcast,
     Unknown(String),
 }
 
@@ -50,6 +56,9 @@ pub fn parse(text: &str, bot_username: &str) -> Option<(Command, String)> {
         "unsubscribe" => Command::Unsubscribe,
         "about" => Command::About,
         "reload" => Command::Reload,
+        "stats" => Command::Stats,
+        "unanswered" => Command::Unanswered,
+        "broadcast" => Command::Broadcast,
         other => Command::Unknown(other.to_string()),
     };
     Some((cmd, args.to_string()))
@@ -81,15 +90,15 @@ pub fn menu(lang: Lang) -> Vec<(&'static str, &'static str)> {
             ("help", "Как пользоваться ботом"),
         ],
         Lang::Kk => vec![
-            ("start", "Сәлемдесу және тіл таңдау"),
-            ("topics", "Тақырыптар"),
+            ("start", "Сәлемдесу және тілді таңдау"),
+            ("topics", "Тақырыптарды қарау"),
             ("helplines", "Көмекке қайда жүгінуге болады"),
             ("childrensday", "Балаларды қорғау күнімен құттықтау"),
             ("lang", "Тілді таңдау"),
             ("subscribe", "1 маусымда құттықтау алу"),
             ("unsubscribe", "Құттықтаудан бас тарту"),
             ("about", "Дереккөздер және жаңарту күні"),
-            ("help", "Ботты қалай қолдануға болады"),
+            ("help", "Ботты қалай пайдалануға болады"),
         ],
     }
 }

@@ -158,18 +158,19 @@ async fn answer(
         hint(state, msg.chat.id, msg.from.as_ref()),
         Format::Html,
     );
+    let outcome = match m.outcome {
+        Outcome::Answer(_) => "answer",
+        Outcome::Fallback => "fallback",
+        Outcome::OutOfScope => "out_of_scope",
+        Outcome::Empty => "empty",
+    };
     log::info!(
-        "question in {} chat: lang={} outcome={} safety={}",
+        "question in {} chat: lang={} outcome={outcome} safety={}",
         if is_group(msg) { "group" } else { "private" },
         m.lang,
-        match m.outcome {
-            Outcome::Answer(_) => "answer",
-            Outcome::Fallback => "fallback",
-            Outcome::OutOfScope => "out_of_scope",
-            Outcome::Empty => "empty",
-        },
         m.safety
     );
+    record(state, &engine, &m, outcome, question);
     let keyboard = (!reply.suggestions.is_empty()).then(|| {
         InlineKeyboardMarkup::new(
             reply
@@ -179,6 +180,27 @@ async fn answer(
         )
     });
     send::html(bot, msg.chat.id, &reply.text, reply_to, keyboard).await;
+}
+
+/// Counts the question, and keeps its text if it went unanswered — without
+/// any user or chat id, and never for a message about violence or
+/// self-harm, which may describe a real child.
+fn record(
+    state: &State,
+    engine: &crate::Engine,
+    m: &crate::matcher::Match,
+    outcome: &str,
+    question: &str,
+) {
+    let day = state.today();
+    let entry = m.entry().map(|e| engine.kb.entries[e].id.as_str());
+    if let Err(e) = state.store.count_question(&day, m.lang, outcome, entry) {
+        log::warn!("counting a question: {e}");
+    }
+    let unanswered = matches!(m.outcome, Outcome::Fallback) && !m.safety;
+    if let Some(Err(e)) = unanswered.then(|| state.store.record_unanswered(&day, question)) {
+        log::warn!("keeping an unanswered question: {e}");
+    }
 }
 
 async fn is_chat_admin(bot: &Tg, chat: ChatId, user: &User) -> bool {
@@ -232,7 +254,48 @@ async fn on_command(
             if is_group(msg) && !matches!(user, Some(u) if is_chat_admin(bot, chat, u).await) {
                 say(escape(t.admins_only), None).await
             } else {
-                say(escape(t.subscriptions_soon), None).await
+                let reply = if cmd == Command::Subscribe {
+                    match state.store.subscribe(chat.0, lang) {
+                        Ok(true) => t.subscribed,
+                        Ok(false) => t.already_subscribed,
+                        Err(e) => {
+                            log::error!("subscribing a chat: {e}");
+                            t.try_later
+                        }
+                    }
+                } else {
+                    match state.store.unsubscribe(chat.0) {
+                        Ok(true) => t.unsubscribed,
+                        Ok(false) => t.not_subscribed,
+                        Err(e) => {
+                            log::error!("unsubscribing a chat: {e}");
+                            t.try_later
+                        }
+                    }
+                };
+                say(escape(reply), None).await
+            }
+        }
+        Command::Stats | Command::Unanswered | Command::Broadcast
+            if user.is_some_and(|u| state.is_admin(u.id.0)) =>
+        {
+            match cmd {
+                Command::Stats => say(escape(&stats_text(state)), None).await,
+                Command::Unanswered => say(escape(&unanswered_text(state)), None).await,
+                _ => {
+                    let subscribers = state.store.subscribers().map(|s| s.len()).unwrap_or(0);
+                    let button = InlineKeyboardButton::callback(
+                        "Send now",
+                        Action::ConfirmBroadcast(lang).encode(),
+                    );
+                    say(
+                        escape(&format!(
+                            "Send the Children's Day message now to {subscribers} subscribed chat(s)? Chats that already got this year's message are skipped."
+                        )),
+                        Some(InlineKeyboardMarkup::new([[button]])),
+                    )
+                    .await
+                }
             }
         }
         Command::Reload if user.is_some_and(|u| state.is_admin(u.id.0)) => match state.reload() {
@@ -252,8 +315,12 @@ async fn on_command(
                 .await
             }
         },
-        Command::Reload | Command::Unknown(_) => {
-            if matches!(cmd, Command::Reload) {
+        Command::Reload
+        | Command::Stats
+        | Command::Unanswered
+        | Command::Broadcast
+        | Command::Unknown(_) => {
+            if !matches!(cmd, Command::Unknown(_)) {
                 log::warn!("admin command from a non-admin user ignored");
             }
             say(
@@ -266,9 +333,63 @@ async fn on_command(
     Ok(())
 }
 
+/// The /stats text for admins.
+fn stats_text(state: &State) -> String {
+    match state.store.stats(&state.today(), &state.day_offset(-6)) {
+        Ok(s) => {
+            let share = if s.total > 0 {
+                100.0 * s.answered as f64 / s.total as f64
+            } else {
+                0.0
+            };
+            let langs: Vec<String> = s.by_lang.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            let top: Vec<String> = s
+                .top_entries
+                .iter()
+                .map(|(e, n)| format!("  {e}: {n}"))
+                .collect();
+            format!(
+                "Questions: today {}, last 7 days {}, total {}.\nAnswered: {:.0}%.\nBy language: {}.\nTop entries:\n{}",
+                s.today,
+                s.week,
+                s.total,
+                share,
+                if langs.is_empty() {
+                    "-".into()
+                } else {
+                    langs.join(", ")
+                },
+                if top.is_empty() {
+                    "  -".into()
+                } else {
+                    top.join("\n")
+                }
+            )
+        }
+        Err(e) => format!("Statistics are not available: {e}"),
+    }
+}
+
+/// The /unanswered text for admins: question texts and counts only.
+fn unanswered_text(state: &State) -> String {
+    match state.store.top_unanswered(20) {
+        Ok(rows) if rows.is_empty() => "No unanswered questions so far.".into(),
+        Ok(rows) => {
+            let lines: Vec<String> = rows.iter().map(|(q, n)| format!("{n} × {q}")).collect();
+            format!("Most frequent unanswered questions:\n{}", lines.join("\n"))
+        }
+        Err(e) => format!("Not available: {e}"),
+    }
+}
+
 /// A press on an inline button. Always answered, so the button stops
 /// spinning, even when the data is stale.
-pub async fn on_callback(bot: Tg, q: CallbackQuery, state: Arc<State>) -> HandlerResult {
+pub async fn on_callback(
+    bot: Tg,
+    raw: teloxide::Bot,
+    q: CallbackQuery,
+    state: Arc<State>,
+) -> HandlerResult {
     let action = q.data.as_deref().and_then(Action::decode);
     send::with_retry("answerCallbackQuery", || {
         bot.answer_callback_query(q.id.clone()).send()
@@ -335,6 +456,20 @@ pub async fn on_callback(bot: Tg, q: CallbackQuery, state: Arc<State>) -> Handle
             )
             .await;
         }
+        Action::ConfirmBroadcast(_) if state.is_admin(q.from.id.0) => {
+            let year = chrono::Datelike::year(&state.clock.now().with_timezone(&state.settings.tz));
+            send::edit(
+                &bot,
+                chat,
+                message.id(),
+                &escape(&format!("Broadcast {year} started.")),
+                None,
+            )
+            .await;
+            let state = state.clone();
+            tokio::spawn(async move { super::broadcast_and_report(&raw, &state, year).await });
+        }
+        Action::ConfirmBroadcast(_) => log::warn!("broadcast button pressed by a non-admin user"),
     }
     Ok(())
 }
@@ -347,11 +482,22 @@ pub async fn on_inline(bot: Tg, q: InlineQuery, state: Arc<State>) -> HandlerRes
     let query = q.query.trim();
     let hint = q.from.language_code.as_deref().and_then(Lang::from_tag);
     let (lang, mut ids): (Lang, Vec<usize>) = if query.is_empty() {
+        // The most asked entries, then the essentials, then each topic's first.
         let lang = hint.unwrap_or(Lang::En);
-        let mut ids: Vec<usize> = [CHILDRENS_DAY_MESSAGE, kb.helplines().id.as_str()]
+        let asked = state
+            .store
+            .stats("", "")
+            .map(|s| s.top_entries)
+            .unwrap_or_default();
+        let mut ids: Vec<usize> = asked
             .iter()
-            .filter_map(|id| kb.entry_index(id))
+            .filter_map(|(id, _)| kb.entry_index(id))
             .collect();
+        ids.extend(
+            [CHILDRENS_DAY_MESSAGE, kb.helplines().id.as_str()]
+                .iter()
+                .filter_map(|id| kb.entry_index(id)),
+        );
         ids.extend(kb.topics.iter().filter_map(|t| t.entries.first().copied()));
         (lang, ids)
     } else {
@@ -428,7 +574,10 @@ pub async fn on_my_chat_member(
         )
         .await;
     } else if was_in && !is_in {
-        log::info!("removed from a group");
+        log::info!("removed from a group: unsubscribing it");
+        if let Err(e) = state.store.unsubscribe(upd.chat.id.0) {
+            log::warn!("unsubscribing a group that removed the bot: {e}");
+        }
     }
     Ok(())
 }

@@ -3,16 +3,22 @@
 //!
 //! At start: getMe (fallible, one clear error line), deleteWebhook,
 //! setMyCommands in every language, then long polling until Ctrl-C or
-//! SIGTERM, which finish the replies in flight.
+//! SIGTERM, which finish the replies in flight. Beside the dispatcher run
+//! the June 1 scheduler (which also resumes an interrupted broadcast) and
+//! the knowledge directory watcher.
 
+pub mod broadcast;
 pub mod callback;
 pub mod commands;
 mod handlers;
 pub mod send;
+mod watch;
 
 use crate::Engine;
 use crate::lang::Lang;
-use crate::state::{self, State};
+use crate::schedule::{Clock, ShiftedClock, SystemClock, Yearly};
+use crate::state::{self, Settings, State};
+use crate::store::Store;
 use anyhow::{Context, bail};
 use send::{Tg, describe, redact};
 use std::path::PathBuf;
@@ -44,30 +50,71 @@ async fn log_error<E: std::fmt::Display>(error: E) {
 pub struct Config {
     pub token: String,
     pub api_url: Option<String>,
-    pub admins: std::collections::HashSet<u64>,
+    pub db: PathBuf,
+    pub settings: Settings,
+    /// BALABOT_FAKE_NOW: rehearse with the clock set to this moment.
+    pub fake_now: Option<chrono::DateTime<chrono::Utc>>,
+    /// BALABOT_THROTTLE=off: no rate limiting of replies (load tests only).
+    pub throttle: bool,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|s| !s.trim().is_empty())
 }
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
-        let token = std::env::var("TELOXIDE_TOKEN")
-            .unwrap_or_default()
-            .trim()
-            .to_string();
+        let token = env("TELOXIDE_TOKEN")
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default();
         if token.is_empty() {
             bail!("TELOXIDE_TOKEN is not set");
         }
-        let api_url = std::env::var("TELOXIDE_API_URL")
-            .ok()
-            .filter(|s| !s.trim().is_empty());
-        let (admins, bad) =
-            state::parse_admins(&std::env::var("BALABOT_ADMINS").unwrap_or_default());
+        let (admins, bad) = state::parse_admins(&env("BALABOT_ADMINS").unwrap_or_default());
         for b in bad {
             log::warn!("BALABOT_ADMINS: ignoring {b:?}, not a numeric Telegram user id");
         }
+        let broadcast_at: Yearly = match env("BALABOT_BROADCAST_AT") {
+            Some(v) => v.parse()?,
+            None => Yearly::default(),
+        };
+        let tz: chrono_tz::Tz = match env("BALABOT_TZ") {
+            Some(v) => v.trim().parse().map_err(|_| {
+                anyhow::anyhow!("BALABOT_TZ {v:?} is not an IANA time zone such as Asia/Almaty")
+            })?,
+            None => chrono_tz::Asia::Almaty,
+        };
+        let per_second = match env("BALABOT_BROADCAST_RATE") {
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .context(
+                    "BALABOT_BROADCAST_RATE must be a number of messages per second (1-1000)",
+                )?,
+            None => 30,
+        };
+        let fake_now = match env("BALABOT_FAKE_NOW") {
+            Some(v) => Some(
+                chrono::DateTime::parse_from_rfc3339(v.trim())
+                    .with_context(|| format!("BALABOT_FAKE_NOW {v:?} is not an RFC 3339 time"))?
+                    .with_timezone(&chrono::Utc),
+            ),
+            None => None,
+        };
         Ok(Config {
             token,
-            api_url,
-            admins,
+            api_url: env("TELOXIDE_API_URL"),
+            db: env("BALABOT_DB").map_or_else(|| PathBuf::from("balabot.db"), PathBuf::from),
+            settings: Settings {
+                admins,
+                broadcast_at,
+                tz,
+                per_second,
+            },
+            fake_now,
+            throttle: env("BALABOT_THROTTLE").is_none_or(|v| v.trim() != "off"),
         })
     }
 }
@@ -90,6 +137,8 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
             .with_context(|| format!("TELOXIDE_API_URL is not a valid URL: {url:?}"))?;
         bot = bot.set_api_url(parsed);
     }
+    let store = Store::open(&config.db)
+        .with_context(|| format!("cannot open the state file {}", config.db.display()))?;
     let me = bot.get_me().await.map_err(|e| {
         anyhow::anyhow!(
             "cannot start: getMe failed ({}); check TELOXIDE_TOKEN and the network",
@@ -102,10 +151,11 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
     }
     set_commands(&bot).await;
     log::info!(
-        "balabot @{username} started: {} entries in {} topics from {}; can_read_all_group_messages={}",
+        "balabot @{username} started: {} entries in {} topics from {}; state in {}; can_read_all_group_messages={}",
         engine.kb.entries.len(),
         engine.kb.topics.len(),
         dir.display(),
+        config.db.display(),
         me.can_read_all_group_messages
     );
     if !me.can_read_all_group_messages {
@@ -113,10 +163,23 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
             "privacy mode is on: in groups the bot sees commands and replies to it, not plain @mentions (see README)"
         );
     }
-    let state = Arc::new(State::new(engine, dir, config.admins));
-    let tg: Tg = bot.clone().throttle(Limits::default());
+    let clock: Box<dyn Clock> = match config.fake_now {
+        Some(t) => {
+            log::warn!("BALABOT_FAKE_NOW: the clock starts at {t}");
+            Box::new(ShiftedClock::starting_at(t))
+        }
+        None => Box::new(SystemClock),
+    };
+    let state = Arc::new(State::new(engine, dir, config.settings, store, clock));
+    let tg: Tg = bot.clone().throttle(if config.throttle {
+        Limits::default()
+    } else {
+        unlimited()
+    });
+    let scheduler = tokio::spawn(schedule_broadcasts(bot.clone(), state.clone()));
+    let _watcher = watch::spawn(bot.clone(), state.clone());
     let mut dispatcher = Dispatcher::builder(tg.clone(), handler_tree())
-        .dependencies(dptree::deps![state])
+        .dependencies(dptree::deps![state, bot.clone()])
         .error_handler(Arc::new(log_error::<anyhow::Error>))
         .default_handler(|_| async {})
         .enable_ctrlc_handler()
@@ -137,8 +200,87 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         .try_dispatch_with_listener(listener, Arc::new(log_error::<teloxide::RequestError>))
         .await
         .map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", describe(&e)))?;
+    scheduler.abort();
     log::info!("stopped");
     Ok(())
+}
+
+/// Limits so high they never bind: replies go out as fast as they come.
+fn unlimited() -> Limits {
+    Limits {
+        messages_per_sec_chat: u32::MAX,
+        messages_per_min_chat: u32::MAX,
+        messages_per_min_channel_or_supergroup: u32::MAX,
+        messages_per_sec_overall: u32::MAX,
+    }
+}
+
+/// Waits for 1 June (or resumes an interrupted broadcast at once), sends,
+/// reports to the admins, and waits for the next year.
+async fn schedule_broadcasts(bot: Bot, state: Arc<State>) {
+    loop {
+        let now = state.clock.now();
+        let settings = &state.settings;
+        let due = match state.store.unfinished_broadcast() {
+            Ok(Some(year)) => {
+                log::info!("resuming the interrupted broadcast of {year}");
+                Some(year)
+            }
+            Ok(None) => settings
+                .broadcast_at
+                .due(now, settings.tz)
+                .filter(|y| !state.store.broadcast_started(*y).unwrap_or(true)),
+            Err(e) => {
+                log::error!("broadcast schedule: {e}");
+                None
+            }
+        };
+        if let Some(year) = due {
+            broadcast_and_report(&bot, &state, year).await;
+            continue;
+        }
+        let next = settings.broadcast_at.next_after(now, settings.tz);
+        // Sleep in short steps, so a clock change cannot make us oversleep.
+        let wait = next
+            .and_then(|t| (t - now).to_std().ok())
+            .unwrap_or(Duration::from_secs(60))
+            .min(Duration::from_secs(60));
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// Runs a year's broadcast and sends its summary to the admins.
+pub(crate) async fn broadcast_and_report(bot: &Bot, state: &Arc<State>, year: i32) {
+    let text = match broadcast::run(bot.clone(), state.clone(), year).await {
+        Ok(summary) => summary.text(),
+        Err(e) => {
+            log::error!("broadcast {year} stopped: {}", redact(&format!("{e:#}")));
+            format!(
+                "Children's Day broadcast {year} stopped with an error: {}",
+                redact(&format!("{e:#}"))
+            )
+        }
+    };
+    notify_admins(bot, state, &text).await;
+}
+
+/// Sends a plain text to every admin (their private chats).
+pub(crate) async fn notify_admins(bot: &Bot, state: &State, text: &str) {
+    for admin in state.admins() {
+        let chat = ChatId(admin as i64);
+        for piece in crate::render::split_message(
+            &crate::render::escape(text),
+            crate::render::TELEGRAM_TEXT_LIMIT,
+        ) {
+            if let Err(e) = bot
+                .send_message(chat, piece)
+                .parse_mode(teloxide::types::ParseMode::Html)
+                .await
+            {
+                log::warn!("could not notify an admin: {}", describe(&e));
+            }
+        }
+    }
 }
 
 #[cfg(unix)]

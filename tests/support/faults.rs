@@ -37,10 +37,14 @@ impl Fault {
 /// A lasting failure of every call about one chat (see `FakeTelegram::fail_chat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatFault {
+    // (each variant's answer is in `ChatFault::answer`)
     /// 403 "Forbidden: bot was blocked by the user" on sending or editing.
     Blocked,
     /// 400 "Bad Request: chat not found" on any call with this `chat_id`.
     NotFound,
+    /// The next `sendMessage` to this chat gets 429 with this `retry_after`;
+    /// later ones pass (the fault clears itself).
+    TooManyRequestsOnce(u64),
 }
 
 impl ChatFault {
@@ -52,6 +56,10 @@ impl ChatFault {
                 ErrorAnswer::new(403, "Forbidden: bot was blocked by the user"),
             ),
             ChatFault::Blocked => None,
+            ChatFault::TooManyRequestsOnce(s) if method == "sendMessage" => {
+                Some(ErrorAnswer::too_many_requests(s))
+            }
+            ChatFault::TooManyRequestsOnce(_) => None,
         }
     }
 }

@@ -32,6 +32,7 @@
 
 pub mod api_check;
 pub mod api_tables;
+pub mod bot_process;
 pub mod fake_telegram;
 pub mod faults;
 pub mod html_check;
@@ -43,6 +44,7 @@ mod server;
 pub mod state;
 pub mod updates;
 
+pub use bot_process::{ADMIN, BotProcess, copy_knowledge};
 pub use fake_telegram::{FakeConfig, FakeTelegram};
 pub use faults::{ChatFault, Fault};
 pub use model::{BotProfile, ChatKind, MemberStatus, TgChat, TgUser};

@@ -27,7 +27,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::api_check;
-use super::faults::{ErrorAnswer, Fault};
+use super::faults::{ChatFault, ErrorAnswer, Fault};
 use super::methods;
 use super::state::Shared;
 
@@ -145,6 +145,14 @@ async fn process(
         }
         if let Some(chat) = params.get("chat_id").and_then(Value::as_i64) {
             let fault = st.chat_faults.get(&chat).and_then(|f| f.answer(method));
+            if fault.is_some()
+                && matches!(
+                    st.chat_faults.get(&chat),
+                    Some(ChatFault::TooManyRequestsOnce(_))
+                )
+            {
+                st.chat_faults.remove(&chat);
+            }
             if let Some(answer) = fault.or_else(|| methods::membership_refusal(&st, method, chat)) {
                 return Err(answer);
             }

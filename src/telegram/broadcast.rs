@@ -1,0 +1,242 @@
+//! The June 1 broadcast: the Children's Day message to every subscribed
+//! chat, once per chat per year, within Telegram's limits, resumable.
+//!
+//! Progress is written per chat before and after each send (`pending`,
+//! then `sent`/`dropped`/`failed`). On a restart, a `pending` chat is
+//! ambiguous — Telegram may have delivered it, and the Bot API has no
+//! idempotency key — so it becomes `unknown` and is not sent again: a
+//! duplicate in a school group is worse than a miss. A 429 makes that chat
+//! wait its `retry_after` while the others go on, connection failures are
+//! retried with backoff, and chats that blocked the bot or are gone are
+//! unsubscribed.
+
+use super::send::describe;
+use crate::knowledge::CHILDRENS_DAY_MESSAGE;
+use crate::render;
+use crate::state::State;
+use crate::store::{Delivery, Tally};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use teloxide::prelude::*;
+use teloxide::types::{LinkPreviewOptions, ParseMode};
+use teloxide::{ApiError, RequestError};
+
+/// Sends in flight at once.
+const CONCURRENCY: usize = 16;
+/// Attempts per chat for errors that prove the message was not delivered.
+const ATTEMPTS: u32 = 8;
+/// Extra room in the one-second window, against network jitter.
+const WINDOW_MARGIN: Duration = Duration::from_millis(30);
+
+/// The outcome of a broadcast run.
+#[derive(Debug, Clone, Copy)]
+pub struct Summary {
+    pub year: i32,
+    pub tally: Tally,
+    pub retries: u64,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub fn text(&self) -> String {
+        let t = &self.tally;
+        format!(
+            "Children's Day broadcast {}: sent {}, dropped {} (blocked or gone, unsubscribed), unknown {} (interrupted, not re-sent), failed {}; {} retries; {:.1} s.",
+            self.year,
+            t.sent,
+            t.dropped,
+            t.unknown,
+            t.failed,
+            self.retries,
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+/// At most `per_second` send attempts in any one-second window, evenly spaced.
+struct Pacer {
+    per_second: usize,
+    starts: tokio::sync::Mutex<VecDeque<Instant>>,
+}
+
+impl Pacer {
+    fn new(per_second: u32) -> Pacer {
+        Pacer {
+            per_second: per_second.max(1) as usize,
+            starts: tokio::sync::Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Waits for a slot; the caller sends right after.
+    async fn slot(&self) {
+        let mut starts = self.starts.lock().await;
+        let window = Duration::from_secs(1) + WINDOW_MARGIN;
+        loop {
+            let now = Instant::now();
+            while starts
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= window)
+            {
+                starts.pop_front();
+            }
+            // Evenly spaced starts, so that network jitter cannot squeeze a
+            // burst into one of Telegram's one-second windows.
+            let gap = Duration::from_secs(1) / self.per_second as u32;
+            let after_last = starts.back().map(|&last| last + gap);
+            let after_window = (starts.len() >= self.per_second).then(|| starts[0] + window);
+            match [after_last, after_window]
+                .into_iter()
+                .flatten()
+                .max()
+                .filter(|&t| t > now)
+            {
+                Some(t) => tokio::time::sleep_until(t.into()).await,
+                None => {
+                    starts.push_back(now);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+enum Outcome {
+    Sent,
+    Dropped,
+    Failed,
+    Unknown,
+}
+
+/// Sends one chat its message, retrying what is safe to retry.
+async fn deliver(bot: &Bot, pacer: &Pacer, retries: &AtomicU64, chat: i64, text: &str) -> Outcome {
+    let mut backoff = Duration::from_millis(500);
+    for attempt in 1..=ATTEMPTS {
+        pacer.slot().await;
+        let result = bot
+            .send_message(ChatId(chat), text)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(LinkPreviewOptions {
+                is_disabled: true,
+                url: None,
+                prefer_small_media: false,
+                prefer_large_media: false,
+                show_above_text: false,
+            })
+            .await;
+        let err = match result {
+            Ok(_) => return Outcome::Sent,
+            Err(e) => e,
+        };
+        if attempt == ATTEMPTS {
+            log::warn!("broadcast: giving up on a chat: {}", describe(&err));
+            return Outcome::Failed;
+        }
+        match &err {
+            // This chat (or group) is over its limit: it waits, the others go on.
+            RequestError::RetryAfter(s) => tokio::time::sleep(s.duration()).await,
+            // Not connected: the request never reached Telegram.
+            RequestError::Network(e) if e.is_connect() => {
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            // Sent, but no answer: Telegram may have delivered it.
+            RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+                log::warn!(
+                    "broadcast: interrupted send, not repeated: {}",
+                    describe(&err)
+                );
+                return Outcome::Unknown;
+            }
+            RequestError::Api(
+                ApiError::BotBlocked
+                | ApiError::BotKicked
+                | ApiError::BotKickedFromSupergroup
+                | ApiError::ChatNotFound
+                | ApiError::UserDeactivated
+                | ApiError::CantInitiateConversation
+                | ApiError::CantTalkWithBots
+                | ApiError::GroupDeactivated,
+            ) => return Outcome::Dropped,
+            // Telegram's own trouble (5xx) rejects the message: try again later.
+            RequestError::Api(ApiError::Unknown(d))
+                if d.contains("Internal Server Error") || d.contains("Bad Gateway") =>
+            {
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            _ => {
+                log::warn!("broadcast: a chat failed: {}", describe(&err));
+                return Outcome::Failed;
+            }
+        }
+        retries.fetch_add(1, Ordering::Relaxed);
+    }
+    Outcome::Failed
+}
+
+/// Runs (or resumes) the broadcast of `year` to every subscribed chat that
+/// has no delivery record for it yet.
+pub async fn run(bot: Bot, state: Arc<State>, year: i32) -> anyhow::Result<Summary> {
+    let _running = state.broadcasting.lock().await;
+    let started = Instant::now();
+    let store = &state.store;
+    if store.broadcast_started(year)? {
+        // A resumed run: the sends of the previous process may still fill
+        // Telegram's one-second window.
+        tokio::time::sleep(Duration::from_secs(1) + WINDOW_MARGIN).await;
+    }
+    store.start_broadcast(year)?;
+    let interrupted = store.settle_interrupted(year)?;
+    if interrupted > 0 {
+        log::warn!(
+            "broadcast {year}: {interrupted} send(s) were interrupted by a restart; not re-sent"
+        );
+    }
+    let todo = store.undelivered(year)?;
+    log::info!("broadcast {year}: {} chat(s) to send", todo.len());
+    let engine = state.engine();
+    let pacer = Arc::new(Pacer::new(state.settings.per_second));
+    let retries = Arc::new(AtomicU64::new(0));
+    let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (chat, lang) in todo {
+        let Some(entry) = engine.kb.entry(CHILDRENS_DAY_MESSAGE) else {
+            anyhow::bail!("the knowledge base has no {CHILDRENS_DAY_MESSAGE:?} entry");
+        };
+        let text = render::entry_html(entry, lang);
+        let permit = limit.clone().acquire_owned().await?;
+        let (bot, pacer, retries, state) =
+            (bot.clone(), pacer.clone(), retries.clone(), state.clone());
+        tasks.spawn(async move {
+            let _permit = permit;
+            state.store.set_delivery(year, chat, Delivery::Pending)?;
+            let outcome = deliver(&bot, &pacer, &retries, chat, &text).await;
+            let record = match outcome {
+                Outcome::Sent => Delivery::Sent,
+                Outcome::Dropped => Delivery::Dropped,
+                Outcome::Failed => Delivery::Failed,
+                Outcome::Unknown => Delivery::Unknown,
+            };
+            state.store.set_delivery(year, chat, record)?;
+            anyhow::Ok(())
+        });
+        // Collect finished tasks as we go, so errors surface early.
+        while let Some(done) = tasks.try_join_next() {
+            done??;
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    store.finish_broadcast(year)?;
+    let summary = Summary {
+        year,
+        tally: store.tally(year)?,
+        retries: retries.load(Ordering::Relaxed),
+        elapsed: started.elapsed(),
+    };
+    log::info!("{}", summary.text());
+    Ok(summary)
+}
