@@ -53,9 +53,10 @@ pub struct Entry {
     pub answer: Tri<String>,
     pub sources: Vec<Source>,
     pub as_of: Option<Date>,
-    /// Where the entry is written, for messages to admins.
+    /// Where the entry is written (its first key), for messages to admins.
     pub file: PathBuf,
     pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone)]

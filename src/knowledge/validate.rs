@@ -142,7 +142,12 @@ fn parse_date(ctx: &mut Ctx, line: usize, key: &[&str], value: Option<&String>) 
     date
 }
 
-fn build_entry(ctx: &mut Ctx, raw: RawEntry, line: usize, topic: usize) -> Entry {
+fn build_entry(
+    ctx: &mut Ctx,
+    raw: RawEntry,
+    (line, column): (usize, usize),
+    topic: usize,
+) -> Entry {
     if !valid_id(&raw.id) {
         ctx.err(
             line,
@@ -208,6 +213,7 @@ fn build_entry(ctx: &mut Ctx, raw: RawEntry, line: usize, topic: usize) -> Entry
         as_of,
         file: ctx.path.to_path_buf(),
         line,
+        column,
     }
 }
 
@@ -298,7 +304,12 @@ pub fn build(
                 let mut members = Vec::new();
                 for located in parsed.entries {
                     members.push(entries.len());
-                    entries.push(build_entry(&mut ctx, located.value, located.line, index));
+                    entries.push(build_entry(
+                        &mut ctx,
+                        located.value,
+                        (located.line, located.column),
+                        index,
+                    ));
                 }
                 topics.push(Topic {
                     id: topic.id,
@@ -316,7 +327,7 @@ pub fn build(
             diags.push(Diagnostic::error(
                 &e.file,
                 e.line,
-                locate_col(e),
+                e.column,
                 format!(
                     "duplicate id {:?}: already used at {}:{}",
                     e.id,
@@ -337,7 +348,7 @@ pub fn build(
                 diags.push(Diagnostic::error(
                     &e.file,
                     e.line,
-                    locate_col(e),
+                    e.column,
                     format!("the {lang} answer of {:?} with its sources is {len} characters; a Telegram message holds {}", e.id, crate::render::TELEGRAM_TEXT_LIMIT),
                     "shorten the answer or split it into two entries",
                 ));
@@ -416,11 +427,6 @@ pub fn build(
         }
         _ => Err(LoadError { diagnostics: diags }),
     }
-}
-
-fn locate_col(_e: &Entry) -> usize {
-    // Entries start with "- id:": point at the id.
-    5
 }
 
 #[cfg(test)]

@@ -85,10 +85,11 @@ pub struct RawScope {
     pub other_places: Tri<Vec<String>>,
 }
 
-/// A parsed entry with the line its `- id:` item starts on.
+/// A parsed entry with the position (1-based) of its first key, after `- `.
 pub struct Located<T> {
     pub value: T,
     pub line: usize,
+    pub column: usize,
 }
 
 /// A parsed topic file: the header (if it parsed) and every entry that did.
@@ -148,6 +149,7 @@ pub fn parse_topic(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Pars
                 .map(|(i, value)| Located {
                     value,
                     line: items.get(i).map_or(1, |it| it.0),
+                    column: items.get(i).map_or(1, |it| it.1 + 3),
                 })
                 .collect();
             ParsedTopic {
@@ -168,7 +170,11 @@ pub fn parse_topic(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Pars
             let mut entries = Vec::new();
             for (start, indent, chunk) in entry_chunks(text, &items) {
                 match serde_yaml::from_str::<RawEntry>(&chunk) {
-                    Ok(value) => entries.push(Located { value, line: start }),
+                    Ok(value) => entries.push(Located {
+                        value,
+                        line: start,
+                        column: indent + 1,
+                    }),
                     Err(e) => diags.push(diagnostic(path, &e, start - 1, indent)),
                 }
             }

@@ -337,3 +337,6 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
     ranked
 }
+
+#[cfg(test)]
+mod tests;
