@@ -714,3 +714,35 @@ async fn stats_and_unanswered_questions_are_for_admins_and_hold_no_ids() {
     );
     tg.assert_no_violations();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_that_blocked_the_bot_is_unsubscribed_when_a_reply_fails() {
+    let (tg, bot) = setup().await;
+    let user = TgUser::new(15_001, "Leaver").language("en");
+    tg.push(Incoming::private_text(&user, "/subscribe"));
+    tg.wait_for(
+        "sendMessage",
+        |c| sent_to(15_001)(c) && text_of(c).contains("Done"),
+        secs(10),
+    )
+    .await;
+    let store = balabot::store::Store::open(&bot.db()).expect("state file");
+    assert_eq!(store.subscribers().expect("subscribers").len(), 1);
+    tg.fail_chat(15_001, support::ChatFault::Blocked);
+    tg.push(Incoming::private_text(&user, "/help"));
+    tg.wait_for(
+        "sendMessage",
+        |c| c.chat_id() == Some(15_001) && c.status == Some(403),
+        secs(10),
+    )
+    .await;
+    let deadline = Instant::now() + secs(5);
+    while !store.subscribers().expect("subscribers").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the blocked chat stays subscribed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tg.assert_no_violations();
+}

@@ -149,16 +149,7 @@ async fn deliver(bot: &Bot, pacer: &Pacer, retries: &AtomicU64, chat: i64, text:
                 );
                 return Outcome::Unknown;
             }
-            RequestError::Api(
-                ApiError::BotBlocked
-                | ApiError::BotKicked
-                | ApiError::BotKickedFromSupergroup
-                | ApiError::ChatNotFound
-                | ApiError::UserDeactivated
-                | ApiError::CantInitiateConversation
-                | ApiError::CantTalkWithBots
-                | ApiError::GroupDeactivated,
-            ) => return Outcome::Dropped,
+            e if super::send::chat_is_gone(e) => return Outcome::Dropped,
             // Telegram's own trouble (5xx) rejects the message: try again later.
             RequestError::Api(ApiError::Unknown(d))
                 if d.contains("Internal Server Error") || d.contains("Bad Gateway") =>

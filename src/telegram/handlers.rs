@@ -127,7 +127,15 @@ pub async fn on_message(bot: Tg, msg: Message, me: Me, state: Arc<State>) -> Han
         Some(t) => answer(&bot, &msg, t, &state, None).await,
         None => {
             let lang = ui_lang(&state, msg.chat.id, msg.from.as_ref());
-            send::html(&bot, msg.chat.id, &escape(texts(lang).non_text), None, None).await;
+            deliver(
+                &state,
+                &bot,
+                msg.chat.id,
+                &escape(texts(lang).non_text),
+                None,
+                None,
+            )
+            .await;
         }
     }
     Ok(())
@@ -179,7 +187,7 @@ async fn answer(
                 .map(|s| [entry_button(m.lang, &s.id, &s.title)]),
         )
     });
-    send::html(bot, msg.chat.id, &reply.text, reply_to, keyboard).await;
+    deliver(state, bot, msg.chat.id, &reply.text, reply_to, keyboard).await;
 }
 
 /// Counts the question, and keeps its text if it went unanswered — without
@@ -203,12 +211,29 @@ fn record(
     }
 }
 
+/// Sends an HTML reply; a chat that blocked the bot or is gone is
+/// unsubscribed.
+async fn deliver(
+    state: &State,
+    bot: &Tg,
+    chat: ChatId,
+    text: &str,
+    reply_to: Option<teloxide::types::MessageId>,
+    keyboard: Option<InlineKeyboardMarkup>,
+) {
+    if let Err(e) = send::html(bot, chat, text, reply_to, keyboard).await {
+        if send::chat_is_gone(&e) && state.store.unsubscribe(chat.0).unwrap_or(false) {
+            log::info!("a chat that cannot be reached any more was unsubscribed");
+        }
+    }
+}
+
 async fn is_chat_admin(bot: &Tg, chat: ChatId, user: &User) -> bool {
     send::with_retry("getChatMember", || {
         bot.get_chat_member(chat, user.id).send()
     })
     .await
-    .is_some_and(|m| m.is_privileged())
+    .is_ok_and(|m| m.is_privileged())
 }
 
 async fn on_command(
@@ -225,7 +250,7 @@ async fn on_command(
     let reply_to = is_group(msg).then_some(msg.id);
     let engine = state.engine();
     let say = |text: String, keyboard: Option<InlineKeyboardMarkup>| async move {
-        send::html(bot, chat, &text, reply_to, keyboard).await;
+        deliver(state, bot, chat, &text, reply_to, keyboard).await;
     };
     match cmd {
         Command::Start => {
@@ -394,7 +419,8 @@ pub async fn on_callback(
     send::with_retry("answerCallbackQuery", || {
         bot.answer_callback_query(q.id.clone()).send()
     })
-    .await;
+    .await
+    .ok();
     let (Some(action), Some(message)) = (action, q.message.as_ref()) else {
         return Ok(());
     };
@@ -406,7 +432,7 @@ pub async fn on_callback(
                 Some(e) => render::entry_html(e, lang),
                 None => escape(texts(lang).entry_gone),
             };
-            send::html(&bot, chat, &text, None, None).await;
+            deliver(&state, &bot, chat, &text, None, None).await;
         }
         Action::Topics(lang) => {
             send::edit(
@@ -420,7 +446,15 @@ pub async fn on_callback(
         }
         Action::Topic(lang, id) => {
             let Some(topic) = engine.kb.topic(&id) else {
-                send::html(&bot, chat, &escape(texts(lang).entry_gone), None, None).await;
+                deliver(
+                    &state,
+                    &bot,
+                    chat,
+                    &escape(texts(lang).entry_gone),
+                    None,
+                    None,
+                )
+                .await;
                 return Ok(());
             };
             let mut rows: Vec<Vec<InlineKeyboardButton>> = topic
@@ -547,7 +581,8 @@ pub async fn on_inline(bot: Tg, q: InlineQuery, state: Arc<State>) -> HandlerRes
             .cache_time(INLINE_CACHE_SECONDS)
             .send()
     })
-    .await;
+    .await
+    .ok();
     Ok(())
 }
 
@@ -565,7 +600,8 @@ pub async fn on_my_chat_member(
     if is_in && !was_in {
         log::info!("added to a group");
         let lang = ui_lang(&state, upd.chat.id, Some(&upd.from));
-        send::html(
+        deliver(
+            &state,
             &bot,
             upd.chat.id,
             &escape(texts(lang).group_welcome),

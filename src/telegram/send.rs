@@ -6,12 +6,12 @@
 use crate::render::{TELEGRAM_TEXT_LIMIT, split_message};
 use std::sync::OnceLock;
 use std::time::Duration;
-use teloxide::RequestError;
 use teloxide::adaptors::Throttle;
 use teloxide::prelude::*;
 use teloxide::types::{
     InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters,
 };
+use teloxide::{ApiError, RequestError};
 
 /// The bot as the handlers use it: rate-limited by Throttle.
 pub type Tg = Throttle<Bot>;
@@ -51,7 +51,7 @@ fn no_preview() -> LinkPreviewOptions {
 
 /// Runs `op` until it succeeds, retrying network errors with backoff and
 /// 429s after their wait; gives up (logging) on anything else.
-pub async fn with_retry<T, F, Fut>(what: &str, mut op: F) -> Option<T>
+pub async fn with_retry<T, F, Fut>(what: &str, mut op: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, RequestError>>,
@@ -59,7 +59,7 @@ where
     let mut delay = Duration::from_millis(500);
     for attempt in 1..=ATTEMPTS {
         match op().await {
-            Ok(v) => return Some(v),
+            Ok(v) => return Ok(v),
             Err(RequestError::RetryAfter(s)) if attempt < ATTEMPTS => {
                 log::warn!("{what}: rate limited, retrying in {}s", s.seconds());
                 tokio::time::sleep(s.duration()).await;
@@ -71,11 +71,29 @@ where
             }
             Err(e) => {
                 log::warn!("{what} failed: {}", describe(&e));
-                return None;
+                return Err(e);
             }
         }
     }
-    None
+    unreachable!("the last attempt returns")
+}
+
+/// Does this error mean the chat cannot get messages any more (the bot was
+/// blocked or removed, the chat or user is gone)? Such chats are unsubscribed.
+pub fn chat_is_gone(err: &RequestError) -> bool {
+    matches!(
+        err,
+        RequestError::Api(
+            ApiError::BotBlocked
+                | ApiError::BotKicked
+                | ApiError::BotKickedFromSupergroup
+                | ApiError::ChatNotFound
+                | ApiError::UserDeactivated
+                | ApiError::CantInitiateConversation
+                | ApiError::CantTalkWithBots
+                | ApiError::GroupDeactivated
+        )
+    )
 }
 
 /// Sends an HTML text, split into as many messages as it needs; the
@@ -86,7 +104,7 @@ pub async fn html(
     text: &str,
     reply_to: Option<MessageId>,
     keyboard: Option<InlineKeyboardMarkup>,
-) {
+) -> Result<(), RequestError> {
     let pieces = split_message(text, TELEGRAM_TEXT_LIMIT);
     let last = pieces.len().saturating_sub(1);
     for (i, piece) in pieces.iter().enumerate() {
@@ -104,10 +122,9 @@ pub async fn html(
             req.send()
         })
         .await;
-        if sent.is_none() {
-            return;
-        }
+        sent?;
     }
+    Ok(())
 }
 
 /// Replaces the text and buttons of a message the bot sent.
@@ -132,5 +149,6 @@ pub async fn edit(
         }
         req.send()
     })
-    .await;
+    .await
+    .ok();
 }
