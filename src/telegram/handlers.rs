@@ -221,10 +221,11 @@ async fn deliver(
     reply_to: Option<teloxide::types::MessageId>,
     keyboard: Option<InlineKeyboardMarkup>,
 ) {
-    if let Err(e) = send::html(bot, chat, text, reply_to, keyboard).await {
-        if send::chat_is_gone(&e) && state.store.unsubscribe(chat.0).unwrap_or(false) {
-            log::info!("a chat that cannot be reached any more was unsubscribed");
-        }
+    let sent = send::html(bot, chat, text, reply_to, keyboard).await;
+    if sent.is_err_and(|e| send::chat_is_gone(&e))
+        && state.store.unsubscribe(chat.0).unwrap_or(false)
+    {
+        log::info!("a chat that cannot be reached any more was unsubscribed");
     }
 }
 
