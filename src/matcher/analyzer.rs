@@ -25,6 +25,8 @@ pub const LIGHT_FACTOR: f32 = 0.25;
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryTerm {
     pub key: String,
+    /// The word as written (see [`Analyzer::surface`]).
+    pub surface: String,
     pub kind: Kind,
     /// The token it comes from.
     pub token: usize,
@@ -127,14 +129,25 @@ impl Analyzer {
 
     /// Content keys of a text, for indexing (stop words dropped, order kept,
     /// repeats kept).
-    pub fn index_keys(&self, text: &str) -> Vec<String> {
+    pub fn index_keys(&self, text: &str) -> Vec<(String, String)> {
         text::tokenize(text)
             .iter()
             .filter_map(|t| {
                 let raw = self.raw_key(t);
-                (!self.stop.contains(&raw)).then(|| self.canonical(raw))
+                (!self.stop.contains(&raw)).then(|| (self.canonical(raw), self.surface(t)))
             })
             .collect()
+    }
+
+    /// A token as written, in the skeleton alphabet for Russian and Kazakh:
+    /// typos are also looked up by this, since a stemmer may cut a
+    /// misspelt word differently from the right one ("majoraty").
+    pub fn surface(&self, token: &Token) -> String {
+        match (self.lang, token.script) {
+            (_, Script::Number) | (Lang::En, _) => token.text.clone(),
+            (_, Script::Cyrillic) => translit::skeleton(&token.text),
+            (lang, Script::Latin) => translit::skeleton(&translit::to_cyrillic(&token.text, lang)),
+        }
     }
 
     /// The terms of a question: stop words dropped, each key once.
@@ -154,7 +167,12 @@ impl Analyzer {
             } else {
                 Kind::Content
             };
-            terms.push(QueryTerm { key, kind, token });
+            terms.push(QueryTerm {
+                key,
+                surface: self.surface(t),
+                kind,
+                token,
+            });
         }
         terms
     }

@@ -14,6 +14,11 @@ pub const QUESTION_WEIGHT: f32 = 1.0;
 pub const KEYWORD_WEIGHT: f32 = 1.0;
 pub const TITLE_WEIGHT: f32 = 0.9;
 pub const ANSWER_WEIGHT: f32 = 0.5;
+pub const YEAR_WEIGHT: f32 = 0.5;
+
+fn is_year(key: &str) -> bool {
+    key.len() == 4 && key.bytes().all(|b| b.is_ascii_digit()) && (key.starts_with("19") || key.starts_with("20"))
+}
 
 pub type TermId = u32;
 
@@ -69,6 +74,8 @@ impl LangIndex {
         let mut by_key: HashMap<String, TermId> = HashMap::new();
         let mut terms: Vec<Term> = Vec::new();
         let mut variant_keys: Vec<Vec<Vec<TermId>>> = Vec::with_capacity(kb.entries.len());
+        // Surface forms of indexed words, for typo lookup (first key wins).
+        let mut surfaces: HashMap<String, TermId> = HashMap::new();
 
         let mut intern = |key: String, terms: &mut Vec<Term>| -> TermId {
             *by_key.entry(key.clone()).or_insert_with(|| {
@@ -86,8 +93,11 @@ impl LangIndex {
             let mut weights: HashMap<TermId, f32> = HashMap::new();
             let mut add = |text: &str, w: f32, terms: &mut Vec<Term>| -> Vec<TermId> {
                 let mut ids: Vec<TermId> = Vec::new();
-                for key in analyzer.index_keys(text) {
+                for (key, surface) in analyzer.index_keys(text) {
+                    // A year is weak evidence wherever it is (a helpline number is not).
+                    let w = if is_year(&key) { w.min(YEAR_WEIGHT) } else { w };
                     let id = intern(key, terms);
+                    surfaces.entry(surface).or_insert(id);
                     let slot = weights.entry(id).or_insert(0.0);
                     *slot = slot.max(w);
                     if !ids.contains(&id) {
@@ -123,6 +133,11 @@ impl LangIndex {
         for (raw, canonical) in analyzer.synonym_pairs() {
             if let Some(&id) = by_key.get(canonical).filter(|_| !by_key.contains_key(raw)) {
                 aliases.push((raw.to_string(), id));
+            }
+        }
+        for (surface, id) in surfaces {
+            if !by_key.contains_key(&surface) {
+                aliases.push((surface, id));
             }
         }
         let mut fuzzy = FuzzyIndex::default();
@@ -163,20 +178,31 @@ impl LangIndex {
 
     /// The indexed keys a question key stands for: itself, or its near
     /// neighbours by edit distance, with a similarity in (0, 1].
-    pub fn resolve(&self, key: &str) -> Vec<(TermId, f32)> {
+    ///
+    /// `surface` is the word as written: a misspelt word is also compared
+    /// with the indexed words as written, since its stem may be cut
+    /// differently.
+    pub fn resolve(&self, key: &str, surface: &str) -> Vec<(TermId, f32)> {
         if let Some(id) = self.id(key) {
             return vec![(id, 1.0)];
         }
         let mut found: Vec<(TermId, f32)> = Vec::new();
-        let near = self.fuzzy.lookup(
-            key,
-            |k| self.alias_ids.get(k).copied(),
-            |aid| self.aliases[aid as usize].0.as_str(),
-        );
-        for (aid, d) in near {
-            let id = self.aliases[aid as usize].1;
-            if !found.iter().any(|f| f.0 == id) {
-                found.push((id, if d == 1 { 0.8 } else { 0.6 }));
+        for probe in [key, surface] {
+            let near = self.fuzzy.lookup(
+                probe,
+                |k| self.alias_ids.get(k).copied(),
+                |aid| self.aliases[aid as usize].0.as_str(),
+            );
+            for (aid, d) in near {
+                let id = self.aliases[aid as usize].1;
+                let sim = if d == 1 { 0.8 } else { 0.6 };
+                match found.iter_mut().find(|f| f.0 == id) {
+                    Some(f) => f.1 = f.1.max(sim),
+                    None => found.push((id, sim)),
+                }
+            }
+            if probe == surface {
+                break;
             }
         }
         found

@@ -26,7 +26,7 @@ use patterns::PatternSet;
 use serde::Serialize;
 
 /// Below this score the bot says it does not know, and makes suggestions.
-pub const THRESHOLD: f32 = 0.45;
+pub const THRESHOLD: f32 = 0.40;
 /// Entries scoring at least this much are offered as suggestions.
 pub const SUGGESTION_MIN: f32 = 0.2;
 pub const MAX_SUGGESTIONS: usize = 3;
@@ -267,7 +267,7 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
     let mut matched: Vec<(TermId, f32)> = Vec::new();
     let mut total = 0.0f32;
     for t in terms {
-        let resolved = index.resolve(&t.key);
+        let resolved = index.resolve(&t.key, &t.surface);
         let factor = match t.kind {
             Kind::Light => LIGHT_FACTOR,
             Kind::Trigger if resolved.is_empty() => continue,

@@ -36,11 +36,11 @@ pub fn to_cyrillic(word: &str, lang: Lang) -> String {
             Some(("х", 2))
         } else if two('t', 's') && lang == Lang::Ru {
             Some(("ц", 2))
-        } else if (two('y', 'a') || two('j', 'a') || two('i', 'a'))
+        } else if (two('y', 'a') || two('j', 'a') && lang == Lang::Ru || two('i', 'a'))
             && (i == 0 || prev_vowel || c != 'i')
         {
             Some(("я", 2))
-        } else if (two('y', 'u') || two('j', 'u') || two('i', 'u'))
+        } else if (two('y', 'u') || two('j', 'u') && lang == Lang::Ru || two('i', 'u'))
             && (i == 0 || prev_vowel || c != 'i')
         {
             Some(("ю", 2))
@@ -252,6 +252,8 @@ mod tests {
         assert_eq!(to_cyrillic("zhang", Lang::Kk), "жаң");
         assert_eq!(to_cyrillic("qazaqstandagy", Lang::Kk), "қазақстандағы");
         assert_eq!(to_cyrillic("kerek", Lang::Kk), "керек");
+        assert_eq!(to_cyrillic("jastan", Lang::Kk), "жастан");
+        assert_eq!(to_cyrillic("jumys", Lang::Kk), "жұмыс");
     }
 
     #[test]
