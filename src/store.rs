@@ -201,15 +201,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt =
             conn.prepare("SELECT chat_id, lang FROM chats WHERE subscribed = 1 ORDER BY chat_id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (chat, lang) = row?;
-            out.push((chat, lang.and_then(|l| l.parse().ok()).unwrap_or(Lang::En)));
-        }
-        Ok(out)
+        chats_with_lang(&mut stmt, [])
     }
 
     /// Records that a year's broadcast has started (once).
@@ -268,15 +260,7 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.year = ?1 AND d.chat_id = c.chat_id)
              ORDER BY c.chat_id",
         )?;
-        let rows = stmt.query_map([year], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (chat, lang) = row?;
-            out.push((chat, lang.and_then(|l| l.parse().ok()).unwrap_or(Lang::En)));
-        }
-        Ok(out)
+        chats_with_lang(&mut stmt, [year])
     }
 
     /// Records a delivery state; Dropped also unsubscribes the chat.
@@ -386,6 +370,23 @@ impl Store {
             .collect::<std::result::Result<_, _>>()?;
         Ok(s)
     }
+}
+
+/// Rows of (chat id, language code) as chats with their language
+/// (English when none was chosen).
+fn chats_with_lang(
+    stmt: &mut rusqlite::Statement,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(i64, Lang)>> {
+    let rows = stmt.query_map(params, |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (chat, lang) = row?;
+        out.push((chat, lang.and_then(|l| l.parse().ok()).unwrap_or(Lang::En)));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

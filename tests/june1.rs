@@ -39,6 +39,20 @@ fn subscribe(store: &Store, n: usize) -> Vec<i64> {
         .collect()
 }
 
+/// Waits for the broadcast summary sent to the admin.
+async fn summary_for_admin(tg: &FakeTelegram, timeout: Duration) -> support::Call {
+    tg.wait_for(
+        "sendMessage",
+        |c| {
+            c.chat_id() == Some(ADMIN)
+                && c.text()
+                    .is_some_and(|t| t.contains("Children's Day broadcast 2026"))
+        },
+        timeout,
+    )
+    .await
+}
+
 /// Successful sendMessage calls per chat.
 fn delivered(tg: &FakeTelegram) -> HashMap<i64, usize> {
     let mut per_chat = HashMap::new();
@@ -86,17 +100,7 @@ async fn a_thousand_chats_get_exactly_one_message_within_the_limits() {
     }
     let started = Instant::now();
     let bot = BotProcess::start_in(&tg, dir.path(), &[("BALABOT_FAKE_NOW", JUST_BEFORE)]).await;
-    let summary = tg
-        .wait_for(
-            "sendMessage",
-            |c| {
-                c.chat_id() == Some(ADMIN)
-                    && c.text()
-                        .is_some_and(|t| t.contains("Children's Day broadcast 2026"))
-            },
-            secs(150),
-        )
-        .await;
+    let summary = summary_for_admin(&tg, secs(150)).await;
     let elapsed = started.elapsed();
     let summary = summary.text().unwrap_or_default().to_string();
     let per_chat = delivered(&tg);
@@ -164,17 +168,7 @@ async fn a_broadcast_killed_half_way_resumes_without_sending_anyone_twice() {
     let before = delivered(&tg).len();
     assert!(before < chats.len(), "killed before the end");
     bot.restart(&tg);
-    let summary = tg
-        .wait_for(
-            "sendMessage",
-            |c| {
-                c.chat_id() == Some(ADMIN)
-                    && c.text()
-                        .is_some_and(|t| t.contains("Children's Day broadcast 2026"))
-            },
-            secs(90),
-        )
-        .await;
+    let summary = summary_for_admin(&tg, secs(90)).await;
     let summary = summary.text().unwrap_or_default().to_string();
     let per_chat = delivered(&tg);
     let unknown = figure(&summary, "unknown");

@@ -459,7 +459,7 @@ async fn admins_reload_and_a_broken_edit_keeps_the_old_knowledge() {
     let c = tg
         .wait_for(
             "sendMessage",
-            |c| sent_to(ADMIN)(c) && text_of(c).contains("Reload rejected"),
+            |c| sent_to(ADMIN)(c) && text_of(c).contains("reload rejected"),
             secs(10),
         )
         .await;

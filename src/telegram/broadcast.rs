@@ -15,7 +15,6 @@ use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::render;
 use crate::state::State;
 use crate::store::{Delivery, Tally};
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -27,8 +26,10 @@ use teloxide::{ApiError, RequestError};
 const CONCURRENCY: usize = 16;
 /// Attempts per chat for errors that prove the message was not delivered.
 const ATTEMPTS: u32 = 8;
-/// Extra room in the one-second window, against network jitter.
-const WINDOW_MARGIN: Duration = Duration::from_millis(30);
+/// How long a send counts against the limit after its answer is back.
+const WINDOW: Duration = Duration::from_millis(1005);
+/// How often a full window of sends still in flight is checked again.
+const POLL: Duration = Duration::from_millis(5);
 
 /// The outcome of a broadcast run.
 #[derive(Debug, Clone, Copy)]
@@ -55,49 +56,84 @@ impl Summary {
     }
 }
 
-/// At most `per_second` send attempts in any one-second window, evenly spaced.
+/// At most `per_second` send attempts in any one-second window, as the
+/// server counts them.
+///
+/// The server sees a request when it arrives, which we cannot observe —
+/// but it has arrived by the time its answer is back. So a send counts
+/// against the window from its start until one second after its answer:
+/// however late a request travels, the next window cannot overlap it.
+/// Starts are also spaced evenly, so no burst forms.
 struct Pacer {
     per_second: usize,
-    starts: tokio::sync::Mutex<VecDeque<Instant>>,
+    window: std::sync::Mutex<Window>,
 }
+
+#[derive(Default)]
+struct Window {
+    next_ticket: u64,
+    /// (ticket, start, answered at) of the sends still counting.
+    sends: Vec<(u64, Instant, Option<Instant>)>,
+}
+
+/// A send in progress; [`Pacer::done`] when its answer is back.
+struct Ticket(u64);
 
 impl Pacer {
     fn new(per_second: u32) -> Pacer {
         Pacer {
             per_second: per_second.max(1) as usize,
-            starts: tokio::sync::Mutex::new(VecDeque::new()),
+            window: std::sync::Mutex::new(Window::default()),
         }
     }
 
-    /// Waits for a slot; the caller sends right after.
-    async fn slot(&self) {
-        let mut starts = self.starts.lock().await;
-        let window = Duration::from_secs(1) + WINDOW_MARGIN;
+    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.window.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a slot; the caller sends right after, then calls `done`.
+    async fn slot(&self) -> Ticket {
+        let gap = Duration::from_secs(1) / self.per_second as u32;
         loop {
-            let now = Instant::now();
-            while starts
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= window)
-            {
-                starts.pop_front();
-            }
-            // Evenly spaced starts, so that network jitter cannot squeeze a
-            // burst into one of Telegram's one-second windows.
-            let gap = Duration::from_secs(1) / self.per_second as u32;
-            let after_last = starts.back().map(|&last| last + gap);
-            let after_window = (starts.len() >= self.per_second).then(|| starts[0] + window);
-            match [after_last, after_window]
-                .into_iter()
-                .flatten()
-                .max()
-                .filter(|&t| t > now)
-            {
-                Some(t) => tokio::time::sleep_until(t.into()).await,
-                None => {
-                    starts.push_back(now);
-                    return;
+            let wait = {
+                let mut w = self.window();
+                let now = Instant::now();
+                w.sends
+                    .retain(|&(_, _, answered)| answered.is_none_or(|t| now < t + WINDOW));
+                let after_last = w.sends.iter().map(|&(_, start, _)| start + gap).max();
+                let full = w.sends.len() >= self.per_second;
+                // When full, the earliest expiry; if all are still in flight, poll.
+                let after_window = full.then(|| {
+                    w.sends
+                        .iter()
+                        .filter_map(|&(_, _, answered)| answered.map(|t| t + WINDOW))
+                        .min()
+                        .unwrap_or(now + POLL)
+                });
+                match [after_last, after_window]
+                    .into_iter()
+                    .flatten()
+                    .max()
+                    .filter(|&t| t > now)
+                {
+                    Some(t) => t,
+                    None => {
+                        let ticket = w.next_ticket;
+                        w.next_ticket += 1;
+                        w.sends.push((ticket, now, None));
+                        return Ticket(ticket);
+                    }
                 }
-            }
+            };
+            tokio::time::sleep_until(wait.into()).await;
+        }
+    }
+
+    /// The answer to a send is back: it counts one more second.
+    fn done(&self, ticket: Ticket) {
+        let now = Instant::now();
+        if let Some(send) = self.window().sends.iter_mut().find(|s| s.0 == ticket.0) {
+            send.2 = Some(now);
         }
     }
 }
@@ -113,7 +149,7 @@ enum Outcome {
 async fn deliver(bot: &Bot, pacer: &Pacer, retries: &AtomicU64, chat: i64, text: &str) -> Outcome {
     let mut backoff = Duration::from_millis(500);
     for attempt in 1..=ATTEMPTS {
-        pacer.slot().await;
+        let ticket = pacer.slot().await;
         let result = bot
             .send_message(ChatId(chat), text)
             .parse_mode(ParseMode::Html)
@@ -125,6 +161,7 @@ async fn deliver(bot: &Bot, pacer: &Pacer, retries: &AtomicU64, chat: i64, text:
                 show_above_text: false,
             })
             .await;
+        pacer.done(ticket);
         let err = match result {
             Ok(_) => return Outcome::Sent,
             Err(e) => e,
@@ -176,7 +213,7 @@ pub async fn run(bot: Bot, state: Arc<State>, year: i32) -> anyhow::Result<Summa
     if store.broadcast_started(year)? {
         // A resumed run: the sends of the previous process may still fill
         // Telegram's one-second window.
-        tokio::time::sleep(Duration::from_secs(1) + WINDOW_MARGIN).await;
+        tokio::time::sleep(WINDOW).await;
     }
     store.start_broadcast(year)?;
     let interrupted = store.settle_interrupted(year)?;

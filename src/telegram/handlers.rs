@@ -326,20 +326,7 @@ async fn on_command(
         }
         Command::Reload if user.is_some_and(|u| state.is_admin(u.id.0)) => match state.reload() {
             Ok(n) => say(escape(&format!("Reloaded: {n} entries.")), None).await,
-            Err(e) => {
-                log::warn!("reload rejected: {} problem(s)", e.diagnostics.len());
-                let lines: Vec<String> = e
-                    .diagnostics
-                    .iter()
-                    .take(20)
-                    .map(|d| d.to_string())
-                    .collect();
-                say(
-                    format!("<b>Reload rejected; the previous knowledge keeps serving.</b>\n\n<pre>{}</pre>", escape(&lines.join("\n"))),
-                    None,
-                )
-                .await
-            }
+            Err(e) => say(escape(&super::watch::rejection(&e)), None).await,
         },
         Command::Reload
         | Command::Stats

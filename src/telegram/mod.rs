@@ -12,7 +12,7 @@ pub mod callback;
 pub mod commands;
 mod handlers;
 pub mod send;
-mod watch;
+pub(crate) mod watch;
 
 use crate::Engine;
 use crate::lang::Lang;

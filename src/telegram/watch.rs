@@ -2,6 +2,7 @@
 //! settle (debounced). A broken edit is rejected, the previous knowledge
 //! keeps serving, and the admins get the error lines.
 
+use crate::knowledge::LoadError;
 use crate::state::State;
 use notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
@@ -56,22 +57,25 @@ fn is_knowledge_file(path: &std::path::Path) -> bool {
 async fn reload_and_report(bot: &Bot, state: &Arc<State>) {
     match state.reload() {
         Ok(n) => log::info!("knowledge reloaded: {n} entries"),
-        Err(e) => {
-            log::warn!(
-                "knowledge reload rejected: {} problem(s); the previous knowledge keeps serving",
-                e.diagnostics.len()
-            );
-            let lines: Vec<String> = e
-                .diagnostics
-                .iter()
-                .take(20)
-                .map(|d| d.to_string())
-                .collect();
-            let text = format!(
-                "Knowledge reload rejected; the previous knowledge keeps serving.\n\n{}",
-                lines.join("\n")
-            );
-            super::notify_admins(bot, state, &text).await;
-        }
+        Err(e) => super::notify_admins(bot, state, &rejection(&e)).await,
     }
+}
+
+/// The message to admins about a rejected reload: the first problems,
+/// one per line (plain text).
+pub fn rejection(e: &LoadError) -> String {
+    log::warn!(
+        "knowledge reload rejected: {} problem(s); the previous knowledge keeps serving",
+        e.diagnostics.len()
+    );
+    let lines: Vec<String> = e
+        .diagnostics
+        .iter()
+        .take(20)
+        .map(|d| d.to_string())
+        .collect();
+    format!(
+        "Knowledge reload rejected; the previous knowledge keeps serving.\n\n{}",
+        lines.join("\n")
+    )
 }
