@@ -24,18 +24,33 @@ pub struct FuzzyIndex {
     deletions: HashMap<String, Vec<u32>>,
 }
 
+/// Every string made by deleting up to `depth` letters of `word`. Repeats
+/// (from doubled letters) are removed once at the end, not searched for on
+/// every push.
 fn deletions(word: &str, depth: usize, out: &mut Vec<String>) {
-    if depth == 0 {
-        return;
-    }
-    let chars: Vec<char> = word.chars().collect();
-    for i in 0..chars.len() {
-        let d: String = chars[..i].iter().chain(&chars[i + 1..]).collect();
-        if !out.contains(&d) {
-            deletions(&d, depth - 1, out);
-            out.push(d);
+    let start = out.len();
+    let mut frontier = vec![word.to_string()];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for w in &frontier {
+            let chars: Vec<char> = w.chars().collect();
+            for i in 0..chars.len() {
+                // Deleting either of two equal neighbours gives the same string.
+                if i > 0 && chars[i] == chars[i - 1] {
+                    continue;
+                }
+                next.push(chars[..i].iter().chain(&chars[i + 1..]).collect::<String>());
+            }
         }
+        out.extend(next.iter().cloned());
+        frontier = next;
     }
+    let tail = &mut out[start..];
+    tail.sort_unstable();
+    let mut unique = tail.to_vec();
+    unique.dedup();
+    out.truncate(start);
+    out.extend(unique);
 }
 
 impl FuzzyIndex {

@@ -17,7 +17,9 @@ pub const ANSWER_WEIGHT: f32 = 0.5;
 pub const YEAR_WEIGHT: f32 = 0.5;
 
 fn is_year(key: &str) -> bool {
-    key.len() == 4 && key.bytes().all(|b| b.is_ascii_digit()) && (key.starts_with("19") || key.starts_with("20"))
+    key.len() == 4
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && (key.starts_with("19") || key.starts_with("20"))
 }
 
 pub type TermId = u32;

@@ -6,15 +6,29 @@
 
 #[cfg(test)]
 use crate::text::Token;
-use crate::text::{edit_distance, tokenize};
+use crate::text::tokenize;
+use std::collections::HashMap;
 
 struct Word {
     text: String,
+    len: usize,
     prefix: bool,
 }
 
+/// A set of phrases, with the distinct words of all of them indexed so
+/// that a message's words are looked up, not compared with every pattern.
 pub struct PatternSet {
-    phrases: Vec<(String, Vec<Word>)>,
+    /// Each phrase with the ids of its words.
+    phrases: Vec<(String, Vec<u32>)>,
+    words: Vec<Word>,
+    /// Whole words by text, and prefixes by text (with their lengths).
+    exact: HashMap<String, u32>,
+    prefixes: HashMap<String, u32>,
+    prefix_lens: Vec<usize>,
+    /// Words long enough for a typo, by their first and by their second
+    /// letter: one wrong letter leaves one of the two in place.
+    by_first: HashMap<char, Vec<u32>>,
+    by_second: HashMap<char, Vec<u32>>,
     /// Accept one wrong letter in long words (safety: yes; names: no,
     /// "russian" is not "russia").
     typos: bool,
@@ -27,45 +41,125 @@ const FUZZY_PREFIX_FROM: usize = 7;
 
 impl PatternSet {
     pub fn new<'a>(patterns: impl IntoIterator<Item = &'a String>, typos: bool) -> PatternSet {
-        let phrases = patterns
+        let mut set = PatternSet {
+            phrases: Vec::new(),
+            words: Vec::new(),
+            exact: HashMap::new(),
+            prefixes: HashMap::new(),
+            prefix_lens: Vec::new(),
+            by_first: HashMap::new(),
+            by_second: HashMap::new(),
+            typos,
+        };
+        for p in patterns {
+            let ids = p
+                .split_whitespace()
+                .filter_map(|w| {
+                    let prefix = w.ends_with('*');
+                    let text: String = tokenize(w.trim_end_matches('*'))
+                        .into_iter()
+                        .map(|t| t.text)
+                        .collect();
+                    (!text.is_empty()).then(|| set.word_id(text, prefix))
+                })
+                .collect();
+            set.phrases.push((p.clone(), ids));
+        }
+        set
+    }
+
+    fn word_id(&mut self, text: String, prefix: bool) -> u32 {
+        let map = if prefix { &self.prefixes } else { &self.exact };
+        if let Some(&id) = map.get(&text) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        let len = text.chars().count();
+        let fuzzy_from = if prefix {
+            FUZZY_PREFIX_FROM
+        } else {
+            FUZZY_FROM
+        };
+        if self.typos && len >= fuzzy_from {
+            let mut chars = text.chars();
+            if let Some(c) = chars.next() {
+                self.by_first.entry(c).or_default().push(id);
+            }
+            if let Some(c) = chars.next() {
+                self.by_second.entry(c).or_default().push(id);
+            }
+        }
+        if prefix {
+            self.prefixes.insert(text.clone(), id);
+            if !self.prefix_lens.contains(&len) {
+                self.prefix_lens.push(len);
+            }
+        } else {
+            self.exact.insert(text.clone(), id);
+        }
+        self.words.push(Word { text, len, prefix });
+        id
+    }
+
+    /// Marks in `hits` the ids of the pattern words that `token` matches.
+    fn mark(&self, token: &str, hits: &mut [bool]) {
+        if let Some(&id) = self.exact.get(token) {
+            hits[id as usize] = true;
+        }
+        for &n in &self.prefix_lens {
+            if let Some((cut, _)) = token.char_indices().nth(n) {
+                if let Some(&id) = self.prefixes.get(&token[..cut]) {
+                    hits[id as usize] = true;
+                }
+            } else if token.chars().count() == n {
+                if let Some(&id) = self.prefixes.get(token) {
+                    hits[id as usize] = true;
+                }
+            }
+        }
+        if !self.typos {
+            return;
+        }
+        let chars: Vec<char> = token.chars().collect();
+        let near = chars
+            .first()
+            .and_then(|c| self.by_first.get(c))
             .into_iter()
-            .map(|p| {
-                let words = p
-                    .split_whitespace()
-                    .map(|w| {
-                        let prefix = w.ends_with('*');
-                        let text = tokenize(w.trim_end_matches('*'))
-                            .into_iter()
-                            .map(|t| t.text)
-                            .collect::<String>();
-                        Word { text, prefix }
-                    })
-                    .filter(|w| !w.text.is_empty())
-                    .collect();
-                (p.clone(), words)
-            })
-            .collect();
-        PatternSet { phrases, typos }
+            .flatten();
+        let near = near.chain(
+            chars
+                .get(1)
+                .and_then(|c| self.by_second.get(c))
+                .into_iter()
+                .flatten(),
+        );
+        for &id in near {
+            if !hits[id as usize] && self.words[id as usize].typo_of(&chars) {
+                hits[id as usize] = true;
+            }
+        }
+    }
+
+    fn hits(&self, words: &[&str]) -> Vec<bool> {
+        let mut hits = vec![false; self.words.len()];
+        for w in words {
+            self.mark(w, &mut hits);
+        }
+        hits
     }
 
     /// The first pattern whose words all occur among `words`.
     pub fn find<'a>(&'a self, words: &[&str]) -> Option<&'a str> {
+        let hits = self.hits(words);
         self.phrases
             .iter()
-            .find(|(_, ws)| {
-                !ws.is_empty()
-                    && ws
-                        .iter()
-                        .all(|w| words.iter().any(|t| w.matches(t, self.typos)))
-            })
+            .find(|(_, ids)| !ids.is_empty() && ids.iter().all(|&id| hits[id as usize]))
             .map(|(p, _)| p.as_str())
     }
 
     /// Does `word` match a word of any pattern (a part of a phrase, say)?
     pub fn mentions(&self, word: &str) -> bool {
-        self.phrases
-            .iter()
-            .any(|(_, ws)| ws.iter().any(|w| w.matches(word, self.typos)))
+        self.hits(&[word]).contains(&true)
     }
 
     #[cfg(test)]
@@ -76,27 +170,39 @@ impl PatternSet {
 }
 
 impl Word {
-    fn matches(&self, token: &str, typos: bool) -> bool {
-        let n = self.text.chars().count();
+    /// One wrong letter (or a swap, an extra or a missing letter) away: the
+    /// whole token for a word, the token's start for a prefix.
+    fn typo_of(&self, token: &[char]) -> bool {
+        let word: Vec<char> = self.text.chars().collect();
         if self.prefix {
-            if token.starts_with(&self.text) {
-                return true;
-            }
-            if !typos || n < FUZZY_PREFIX_FROM {
-                return false;
-            }
-            // Compare with the token's start of the same length (±1 letter).
-            let chars: Vec<char> = token.chars().collect();
-            (n.saturating_sub(1)..=n + 1).any(|len| {
-                len <= chars.len() && {
-                    let head: String = chars[..len].iter().collect();
-                    edit_distance(&head, &self.text) <= 1
-                }
-            })
+            let n = self.len;
+            (n.saturating_sub(1)..=n + 1)
+                .any(|len| len <= token.len() && within_one_edit(&word, &token[..len]))
         } else {
-            token == self.text
-                || (typos && n >= FUZZY_FROM && edit_distance(token, &self.text) <= 1)
+            within_one_edit(&word, token)
         }
+    }
+}
+
+/// Are `a` and `b` at most one edit apart (a substitution, an insertion, a
+/// deletion, or a swap of neighbours)? Linear time, no allocation.
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return true;
+    };
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Equal => {
+            a[i + 1..] == b[i + 1..]
+                || (i + 1 < a.len()
+                    && a[i] == b[i + 1]
+                    && a[i + 1] == b[i]
+                    && a[i + 2..] == b[i + 2..])
+        }
+        std::cmp::Ordering::Less => a[i..] == b[i + 1..],
+        std::cmp::Ordering::Greater => a[i + 1..] == b[i..],
     }
 }
 
@@ -125,6 +231,17 @@ mod tests {
         assert!(hit(&s, "это насиле?"), "one wrong letter in a long word");
         assert!(!hit(&s, "хочу знать о правах"));
         assert!(!hit(&s, "избиратели"));
+    }
+
+    #[test]
+    fn one_edit_means_one_substitution_insertion_deletion_or_swap() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert!(within_one_edit(&c("суицид"), &c("суецид")));
+        assert!(within_one_edit(&c("суицид"), &c("суицидд")));
+        assert!(within_one_edit(&c("суицид"), &c("суцид")));
+        assert!(within_one_edit(&c("суицид"), &c("сиуцид")));
+        assert!(!within_one_edit(&c("суицид"), &c("сиуцуд")));
+        assert!(!within_one_edit(&c("abc"), &c("abcde")));
     }
 
     #[test]
