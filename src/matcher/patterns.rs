@@ -107,14 +107,13 @@ impl PatternSet {
             hits[id as usize] = true;
         }
         for &n in &self.prefix_lens {
-            if let Some((cut, _)) = token.char_indices().nth(n) {
-                if let Some(&id) = self.prefixes.get(&token[..cut]) {
-                    hits[id as usize] = true;
-                }
-            } else if token.chars().count() == n {
-                if let Some(&id) = self.prefixes.get(token) {
-                    hits[id as usize] = true;
-                }
+            // The token's first n letters (all of it when it is n long).
+            let head = match token.char_indices().nth(n) {
+                Some((cut, _)) => Some(&token[..cut]),
+                None => (token.chars().count() == n).then_some(token),
+            };
+            if let Some(&id) = head.and_then(|h| self.prefixes.get(h)) {
+                hits[id as usize] = true;
             }
         }
         if !self.typos {
