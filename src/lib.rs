@@ -16,6 +16,7 @@ pub mod schedule;
 pub mod selftest;
 pub mod state;
 pub mod store;
+pub mod synthetic;
 pub mod telegram;
 pub mod text;
 

@@ -42,11 +42,18 @@ fn held_out_questions_are_answered_correctly() {
             "fallback" => !answered || dont_know.is_match(&answer),
             _ => helpline.is_match(&answer),
         };
-        let t = tally.entry((item.lang.clone(), item.kind.clone())).or_default();
+        let t = tally
+            .entry((item.lang.clone(), item.kind.clone()))
+            .or_default();
         t.0 += 1;
         t.1 += u32::from(ok);
         if !ok {
-            failures.push(format!("{} {:?} -> {:?}", item.id, item.question, m.entry().map(|e| &engine.kb.entries[e].id)));
+            failures.push(format!(
+                "{} {:?} -> {:?}",
+                item.id,
+                item.question,
+                m.entry().map(|e| &engine.kb.entries[e].id)
+            ));
         }
     }
     let rate = |lang: Option<&str>, kind: &str| {
