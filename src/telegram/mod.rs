@@ -54,7 +54,8 @@ pub struct Config {
     pub settings: Settings,
     /// BALABOT_FAKE_NOW: rehearse with the clock set to this moment.
     pub fake_now: Option<chrono::DateTime<chrono::Utc>>,
-    /// BALABOT_THROTTLE=off: no rate limiting of replies (load tests only).
+    /// BALABOT_THROTTLE=off: no rate caps on replies (load tests only;
+    /// Throttle's worker still releases them every 250 ms).
     pub throttle: bool,
 }
 
