@@ -56,6 +56,12 @@ use std::time::{Duration, Instant, SystemTime};
 use support::{Call, FakeTelegram, Incoming, TgChat, TgUser};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Throttle {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Mix {
     Private,
     Group,
@@ -73,11 +79,15 @@ struct Args {
     chats: usize,
     #[arg(long, value_enum, default_value_t = Mix::Private)]
     mix: Mix,
-    /// Updates pushed per second [default: 15 for private and group, kept
-    /// under teloxide's Throttle limits; 500 for inline, which it does not
-    /// throttle].
+    /// Updates pushed per second [default: 15 for private and group with
+    /// --throttle on, kept under teloxide's Throttle limits; 500 otherwise].
     #[arg(long)]
     rate: Option<f64>,
+    /// Telegram's rate limits in the bot: `off` runs it with
+    /// BALABOT_THROTTLE=off (no caps; Throttle's worker still releases
+    /// replies every 250 ms), `on` as deployed.
+    #[arg(long, value_enum, default_value_t = Throttle::On)]
+    throttle: Throttle,
     /// Knowledge directory [default: the bundled knowledge/].
     #[arg(long)]
     knowledge: Option<PathBuf>,
@@ -283,17 +293,32 @@ struct Bot {
 }
 
 impl Bot {
+    /// The bot's log, cut down: its first panic or allocation failure, if
+    /// any, and the last lines.
     fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
+        let mut out: Vec<&str> = Vec::new();
+        let fatal = |l: &&str| l.contains("panicked") || l.contains("memory allocation");
+        if let Some(i) = lines.iter().position(fatal) {
+            out.extend(&lines[i..lines.len().min(i + 3)]);
+            out.push("...");
+        }
+        out.extend(&lines[lines.len().saturating_sub(10)..]);
+        out.join("\n")
     }
 }
 
 impl Drop for Bot {
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid])
+            .stderr(Stdio::null())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -340,6 +365,7 @@ fn spawn_bot(
     bin: &Path,
     dir: tempfile::TempDir,
     kb: &Path,
+    throttle: Throttle,
 ) -> Result<Bot, String> {
     let log = dir.path().join("bot.log");
     let stderr = std::fs::File::create(&log).map_err(|e| format!("log file: {e}"))?;
@@ -349,6 +375,14 @@ fn spawn_bot(
         .env("BALABOT_KNOWLEDGE", kb)
         .env("BALABOT_DB", dir.path().join("balabot.db"))
         .env("RUST_LOG", "warn")
+        .env(
+            "BALABOT_THROTTLE",
+            if throttle == Throttle::On {
+                "on"
+            } else {
+                "off"
+            },
+        )
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -442,9 +476,9 @@ fn match_replies(mix: Mix, pushed: &[Pushed], calls: &[Call]) -> (Vec<Duration>,
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let rate = args.rate.unwrap_or(match args.mix {
-        Mix::Inline => 500.0,
-        _ => 15.0,
+    let rate = args.rate.unwrap_or(match (args.mix, args.throttle) {
+        (Mix::Private | Mix::Group, Throttle::On) => 15.0,
+        _ => 500.0,
     });
     let knowledge = args
         .knowledge
@@ -476,7 +510,7 @@ async fn main() -> ExitCode {
     let expected = planned.iter().filter(|p| p.replies > 0).count();
 
     let tg = FakeTelegram::start().await;
-    let bot = match spawn_bot(&tg, &bin, dir, &kb) {
+    let mut bot = match spawn_bot(&tg, &bin, dir, &kb, args.throttle) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("loadgen: {e}");
@@ -499,7 +533,7 @@ async fn main() -> ExitCode {
     let (idle_ns0, idle_at) = (cpu_ns(pid).unwrap_or(0), Instant::now());
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_ns_per_s =
-        (cpu_ns(pid).unwrap_or(0) - idle_ns0) as f64 / idle_at.elapsed().as_secs_f64();
+        cpu_ns(pid).unwrap_or(0).saturating_sub(idle_ns0) as f64 / idle_at.elapsed().as_secs_f64();
 
     let ticks0 = cpu_ticks(pid).unwrap_or(0);
     let ns0 = cpu_ns(pid).unwrap_or(0);
@@ -532,6 +566,10 @@ async fn main() -> ExitCode {
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
     let mut calls = replies(&tg, args.mix);
     while calls.len() < want && Instant::now() < deadline {
+        if let Ok(Some(status)) = bot.child.try_wait() {
+            eprintln!("loadgen: the bot exited early ({status})");
+            break;
+        }
         tokio::time::sleep(Duration::from_millis(250)).await;
         calls = replies(&tg, args.mix);
     }
@@ -540,8 +578,8 @@ async fn main() -> ExitCode {
         tokio::time::sleep(Duration::from_secs(1)).await;
         calls = replies(&tg, args.mix);
     }
-    let ticks = cpu_ticks(pid).unwrap_or(0) - ticks0;
-    let ns = cpu_ns(pid).unwrap_or(0) - ns0;
+    let ticks = cpu_ticks(pid).unwrap_or(0).saturating_sub(ticks0);
+    let ns = cpu_ns(pid).unwrap_or(0).saturating_sub(ns0);
     let hwm = status_kb(pid, "VmHWM:");
     let rss = status_kb(pid, "VmRSS:");
     let violations = tg.violations().len();
@@ -557,8 +595,9 @@ async fn main() -> ExitCode {
     let cpu_s = ticks as f64 / tck as f64;
 
     println!(
-        "loadgen: mix={:?} updates={} chats={} offered rate={rate}/s, knowledge {} ({} entries)",
+        "loadgen: mix={:?} throttle={:?} updates={} chats={} offered rate={rate}/s, knowledge {} ({} entries)",
         args.mix,
+        args.throttle,
         pushed.len(),
         args.chats,
         match args.synthetic {
@@ -593,7 +632,7 @@ async fn main() -> ExitCode {
         idle_ns_per_s / 1e6
     );
     println!(
-        "  bot memory          VmHWM {:.1} MB, VmRSS {:.1} MB",
+        "  bot memory          VmHWM {:.1} MiB, VmRSS {:.1} MiB",
         hwm.unwrap_or(0) as f64 / 1024.0,
         rss.unwrap_or(0) as f64 / 1024.0
     );

@@ -206,13 +206,14 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
     Ok(())
 }
 
-/// Limits so high they never bind: replies go out as fast as they come.
+/// Limits high enough never to bind in a load test (not u32::MAX: Throttle
+/// reserves queue space for that many messages and the allocation fails).
 fn unlimited() -> Limits {
     Limits {
-        messages_per_sec_chat: u32::MAX,
-        messages_per_min_chat: u32::MAX,
-        messages_per_min_channel_or_supergroup: u32::MAX,
-        messages_per_sec_overall: u32::MAX,
+        messages_per_sec_chat: 10_000,
+        messages_per_min_chat: 10_000,
+        messages_per_min_channel_or_supergroup: 10_000,
+        messages_per_sec_overall: 10_000,
     }
 }
 
