@@ -6,6 +6,8 @@
 //! cargo bench --bench matching                  # everything, about 3 minutes
 //! cargo bench --bench matching -- ask/bundled   # criterion's name filter
 //! BALABOT_BENCH_SIZES=1000 cargo bench --bench matching
+//! BALABOT_BENCH_REPORT_ONLY=1 cargo bench --bench matching   # the tables, no criterion
+//! BALABOT_BENCH_DUMP=out.tsv ...                             # every verdict, for diffs
 //! ```
 //!
 //! Criterion times the calls; before it runs, this binary prints once (to
@@ -263,6 +265,34 @@ fn report(bases: &[Base]) {
     eprintln!();
 }
 
+/// Writes base, kind, question, language, outcome and the best two scores,
+/// one line per question.
+fn dump(bases: &[Base], path: &Path) {
+    let mut out = String::new();
+    for b in bases {
+        for (kind, qs) in &b.questions {
+            for q in qs {
+                let m = b.engine.ask(q, None);
+                let score = |s: Option<balabot::matcher::Scored>| {
+                    s.map_or("-".to_string(), |s| format!("{}:{:.4}", s.entry, s.score))
+                };
+                out.push_str(&format!(
+                    "{}\t{kind}\t{q}\t{:?}\t{:?}\t{}\t{}\t{:?}\n",
+                    b.name,
+                    m.lang,
+                    m.outcome,
+                    score(m.best),
+                    score(m.runner_up),
+                    m.safety_trigger,
+                ));
+            }
+        }
+    }
+    if let Err(e) = std::fs::write(path, out) {
+        eprintln!("cannot write {}: {e}", path.display());
+    }
+}
+
 // ---- criterion ----
 
 fn bench_ask(c: &mut Criterion, bases: &[Base]) {
@@ -334,6 +364,14 @@ fn main() {
     );
     if benchmarking {
         report(&bases);
+    }
+    // Every question's verdict, to check that an optimisation changes no answer.
+    if let Some(path) = std::env::var_os("BALABOT_BENCH_DUMP") {
+        dump(&bases, Path::new(&path));
+    }
+    // The tables alone, for quick comparisons while optimising.
+    if std::env::var_os("BALABOT_BENCH_REPORT_ONLY").is_some() {
+        return;
     }
     let mut c = Criterion::default().configure_from_args();
     bench_ask(&mut c, &bases);

@@ -4,6 +4,7 @@
 use crate::lang::Lang;
 use crate::text::{self, Script, Token, kazakh, stopwords, translit};
 use rust_stemmers::{Algorithm, Stemmer};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// How much a word counts in a question.
@@ -38,7 +39,15 @@ pub struct Analyzer {
     synonyms: HashMap<String, String>,
     stop: HashSet<String>,
     light: HashSet<String>,
+    /// Every word of the base (as tokenised) with its key before synonyms:
+    /// a question's words are mostly the base's words, so they are looked
+    /// up here instead of stemmed again. Filled by [`Analyzer::index_keys`].
+    memo: HashMap<String, String>,
 }
+
+/// The words analysed while indexing, to keep in [`Analyzer::memo`].
+#[derive(Default)]
+pub struct Memo(HashMap<String, (String, String)>);
 
 impl Analyzer {
     /// An analyzer for `lang`, folding the given synonym groups.
@@ -54,6 +63,7 @@ impl Analyzer {
             synonyms: HashMap::new(),
             stop: HashSet::new(),
             light: HashSet::new(),
+            memo: HashMap::new(),
         };
         let mut synonyms = HashMap::new();
         for group in synonym_groups {
@@ -74,28 +84,35 @@ impl Analyzer {
         a.light = stopwords::light_words(lang)
             .iter()
             .flat_map(|w| a.raw_keys(w))
-            .map(|k| a.canonical(k))
+            .map(|k| a.canonical(Cow::Owned(k)))
             .collect();
         a
     }
 
-    fn canonical(&self, key: String) -> String {
-        match self.synonyms.get(&key) {
+    fn canonical(&self, key: Cow<'_, str>) -> String {
+        match self.synonyms.get(key.as_ref()) {
             Some(c) => c.clone(),
-            None => key,
+            None => key.into_owned(),
         }
     }
 
     fn raw_keys(&self, text: &str) -> Vec<String> {
         text::tokenize(text)
             .iter()
-            .map(|t| self.raw_key(t))
+            .map(|t| self.analyse(t))
             .collect()
     }
 
     /// The key of one token before synonyms: its stem, in the skeleton
     /// alphabet for Russian and Kazakh.
-    fn raw_key(&self, token: &Token) -> String {
+    fn raw_key(&self, token: &Token) -> Cow<'_, str> {
+        match self.memo.get(&token.text) {
+            Some(raw) => Cow::Borrowed(raw),
+            None => Cow::Owned(self.analyse(token)),
+        }
+    }
+
+    fn analyse(&self, token: &Token) -> String {
         match (self.lang, token.script) {
             (_, Script::Number) => token.text.clone(),
             (Lang::En, Script::Latin) => self.stem(&token.text),
@@ -127,16 +144,29 @@ impl Analyzer {
         self.light.contains(key)
     }
 
-    /// Content keys of a text, for indexing (stop words dropped, order kept,
-    /// repeats kept).
-    pub fn index_keys(&self, text: &str) -> Vec<(String, String)> {
+    /// Content keys of a text with their surfaces, for indexing (stop
+    /// words dropped, order kept, repeats kept). Each distinct word is
+    /// analysed once and remembered in `memo`.
+    pub fn index_keys(&self, text: &str, memo: &mut Memo) -> Vec<(String, String)> {
         text::tokenize(text)
-            .iter()
+            .into_iter()
             .filter_map(|t| {
-                let raw = self.raw_key(t);
-                (!self.stop.contains(&raw)).then(|| (self.canonical(raw), self.surface(t)))
+                let (raw, surface) = match memo.0.get(&t.text) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let known = (self.analyse(&t), self.surface(&t));
+                        memo.0.insert(t.text, known.clone());
+                        known
+                    }
+                };
+                (!self.stop.contains(&raw)).then(|| (self.canonical(Cow::Owned(raw)), surface))
             })
             .collect()
+    }
+
+    /// Keeps the words analysed while indexing (see [`Analyzer::memo`]).
+    pub fn remember(&mut self, memo: Memo) {
+        self.memo = memo.0.into_iter().map(|(w, (raw, _))| (w, raw)).collect();
     }
 
     /// A token as written, in the skeleton alphabet for Russian and Kazakh:
@@ -155,7 +185,7 @@ impl Analyzer {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
         for (token, t) in tokens.iter().enumerate() {
             let raw = self.raw_key(t);
-            if raw.is_empty() || self.stop.contains(&raw) {
+            if raw.is_empty() || self.stop.contains(raw.as_ref()) {
                 continue;
             }
             let key = self.canonical(raw);
@@ -180,7 +210,7 @@ impl Analyzer {
     /// Is this token a known word of the language (stop, light, or `known`)?
     pub fn knows(&self, token: &Token, known: impl Fn(&str) -> bool) -> bool {
         let raw = self.raw_key(token);
-        self.stop.contains(&raw) || {
+        self.stop.contains(raw.as_ref()) || {
             let key = self.canonical(raw);
             self.light.contains(&key) || known(&key)
         }

@@ -1,7 +1,7 @@
 //! The inverted index of one language: every entry's example questions,
 //! keywords, title and answer, as weighted keys with their rarity (idf).
 
-use super::analyzer::Analyzer;
+use super::analyzer::{Analyzer, Memo};
 use super::fuzzy::FuzzyIndex;
 use crate::knowledge::Knowledge;
 use crate::lang::Lang;
@@ -46,7 +46,7 @@ pub struct LangIndex {
     /// Spellings the typo lookup compares with: every key, and every
     /// synonym that folds into one ("children" for "child").
     aliases: Vec<(String, TermId)>,
-    alias_ids: HashMap<String, u32>,
+    /// The aliases by their position in `aliases`.
     fuzzy: FuzzyIndex,
     /// Per entry: its example questions and title.
     pub variants: Vec<Vec<Variant>>,
@@ -72,7 +72,8 @@ impl Term {
 
 impl LangIndex {
     pub fn build(kb: &Knowledge, lang: Lang) -> LangIndex {
-        let analyzer = Analyzer::new(lang, kb.synonyms.get(lang));
+        let mut analyzer = Analyzer::new(lang, kb.synonyms.get(lang));
+        let mut memo = Memo::default();
         let mut by_key: HashMap<String, TermId> = HashMap::new();
         let mut terms: Vec<Term> = Vec::new();
         let mut variant_keys: Vec<Vec<Vec<TermId>>> = Vec::with_capacity(kb.entries.len());
@@ -95,7 +96,7 @@ impl LangIndex {
             let mut weights: HashMap<TermId, f32> = HashMap::new();
             let mut add = |text: &str, w: f32, terms: &mut Vec<Term>| -> Vec<TermId> {
                 let mut ids: Vec<TermId> = Vec::new();
-                for (key, surface) in analyzer.index_keys(text) {
+                for (key, surface) in analyzer.index_keys(text, &mut memo) {
                     // A year is weak evidence wherever it is (a helpline number is not).
                     let w = if is_year(&key) { w.min(YEAR_WEIGHT) } else { w };
                     let id = intern(key, terms);
@@ -122,6 +123,7 @@ impl LangIndex {
             }
             variant_keys.push(variants);
         }
+        analyzer.remember(memo);
         let n = kb.entries.len();
         for t in terms.iter_mut() {
             t.postings.sort_unstable_by_key(|p| p.0);
@@ -142,14 +144,7 @@ impl LangIndex {
                 aliases.push((surface, id));
             }
         }
-        let mut fuzzy = FuzzyIndex::default();
-        let mut alias_ids = HashMap::with_capacity(aliases.len());
-        for (aid, (key, _)) in aliases.iter().enumerate() {
-            alias_ids.insert(key.clone(), aid as u32);
-            if !key.bytes().all(|b| b.is_ascii_digit()) {
-                fuzzy.insert(key, aid as u32);
-            }
-        }
+        let fuzzy = FuzzyIndex::new(aliases.iter().map(|(key, _)| key.as_str()));
         let variants = variant_keys
             .into_iter()
             .map(|vs| {
@@ -168,7 +163,6 @@ impl LangIndex {
             terms,
             by_key,
             aliases,
-            alias_ids,
             fuzzy,
             variants,
         }
@@ -190,11 +184,9 @@ impl LangIndex {
         }
         let mut found: Vec<(TermId, f32)> = Vec::new();
         for probe in [key, surface] {
-            let near = self.fuzzy.lookup(
-                probe,
-                |k| self.alias_ids.get(k).copied(),
-                |aid| self.aliases[aid as usize].0.as_str(),
-            );
+            let near = self
+                .fuzzy
+                .lookup(probe, |aid| self.aliases[aid as usize].0.as_str());
             for (aid, d) in near {
                 let id = self.aliases[aid as usize].1;
                 let sim = if d == 1 { 0.8 } else { 0.6 };

@@ -84,8 +84,21 @@ impl Match {
 
 pub struct Matcher {
     indexes: Tri<LangIndex>,
-    safety: Tri<PatternSet>,
-    other_places: Tri<PatternSet>,
+    /// The patterns of all three languages in one set each (a message is
+    /// checked against every language's patterns; the first language's
+    /// pattern is reported first).
+    safety: PatternSet,
+    other_places: PatternSet,
+}
+
+/// What the patterns say about a message.
+struct Signals<'a> {
+    /// The safety pattern that fired.
+    safety: Option<&'a str>,
+    /// Per token: is it (part of) a safety pattern?
+    trigger_tokens: Vec<bool>,
+    /// Does it name another country?
+    other_place: bool,
 }
 
 /// The longest question read; the rest of a very long message is ignored.
@@ -95,8 +108,14 @@ impl Matcher {
     pub fn new(kb: &Knowledge) -> Matcher {
         Matcher {
             indexes: Tri::from_fn(|l| LangIndex::build(kb, l)),
-            safety: Tri::from_fn(|l| PatternSet::new(kb.safety.triggers.get(l), true)),
-            other_places: Tri::from_fn(|l| PatternSet::new(kb.other_places.get(l), false)),
+            safety: PatternSet::new(
+                Lang::ALL.iter().flat_map(|&l| kb.safety.triggers.get(l)),
+                true,
+            ),
+            other_places: PatternSet::new(
+                Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
+                false,
+            ),
         }
     }
 
@@ -110,25 +129,24 @@ impl Matcher {
         };
         let tokens = text::tokenize(question);
         let lang = self.detect(question, &tokens, hint);
-        let safety_trigger = self.safety_trigger(&tokens);
+        let signals = self.signals(&tokens);
         let mut m = Match {
             lang,
             outcome: Outcome::Empty,
-            safety: safety_trigger.is_some(),
-            safety_trigger,
+            safety: signals.safety.is_some(),
+            safety_trigger: signals.safety.map(str::to_string),
             best: None,
             runner_up: None,
             suggestions: Vec::new(),
         };
-        if self.mentions_other_place(&tokens) {
+        if signals.other_place {
             m.outcome = Outcome::OutOfScope;
             return m;
         }
         let index = self.indexes.get(lang);
         let mut terms = index.analyzer.query_terms(&tokens);
         if m.safety {
-            let triggers = self.trigger_tokens(&tokens);
-            for t in terms.iter_mut().filter(|t| triggers[t.token]) {
+            for t in terms.iter_mut().filter(|t| signals.trigger_tokens[t.token]) {
                 t.kind = Kind::Trigger;
             }
         }
@@ -153,31 +171,29 @@ impl Matcher {
         m
     }
 
-    /// The question's words, and for Latin words their Cyrillic spellings,
-    /// checked against the patterns of every language.
-    fn any_pattern<'a>(&'a self, sets: &'a Tri<PatternSet>, tokens: &[Token]) -> Option<&'a str> {
-        let spellings = spellings(tokens);
-        let words: Vec<&str> = spellings.iter().map(|(_, w)| w.as_str()).collect();
-        Lang::ALL.iter().find_map(|&l| sets.get(l).find(&words))
-    }
-
-    /// Which tokens are (part of) a safety trigger.
-    fn trigger_tokens(&self, tokens: &[Token]) -> Vec<bool> {
-        let mut hits = vec![false; tokens.len()];
-        for (i, word) in spellings(tokens) {
-            hits[i] |= Lang::ALL
-                .iter()
-                .any(|&l| self.safety.get(l).mentions(&word));
+    /// Checks every word of a message, and for a Latin word its Russian
+    /// and Kazakh Cyrillic readings, against the safety and scope patterns
+    /// of every language: one look-up per spelling.
+    fn signals(&self, tokens: &[Token]) -> Signals<'_> {
+        let mut safety = self.safety.no_hits();
+        let mut places = self.other_places.no_hits();
+        let mut trigger_tokens = vec![false; tokens.len()];
+        let mut check = |i: usize, word: &str| {
+            trigger_tokens[i] |= self.safety.mark(word, &mut safety);
+            self.other_places.mark(word, &mut places);
+        };
+        for (i, t) in tokens.iter().enumerate() {
+            check(i, &t.text);
+            if t.script == Script::Latin {
+                check(i, &translit::to_cyrillic(&t.text, Lang::Ru));
+                check(i, &translit::to_cyrillic(&t.text, Lang::Kk));
+            }
         }
-        hits
-    }
-
-    fn safety_trigger(&self, tokens: &[Token]) -> Option<String> {
-        self.any_pattern(&self.safety, tokens).map(str::to_string)
-    }
-
-    fn mentions_other_place(&self, tokens: &[Token]) -> bool {
-        self.any_pattern(&self.other_places, tokens).is_some()
+        Signals {
+            safety: self.safety.complete(&safety),
+            trigger_tokens,
+            other_place: self.other_places.complete(&places).is_some(),
+        }
     }
 
     /// The language of a question, from its letters and words.
@@ -240,21 +256,6 @@ impl Matcher {
             .map(|t| t.key)
             .collect()
     }
-}
-
-/// Each token's spellings: itself, and for a Latin word its Russian and
-/// Kazakh Cyrillic readings.
-fn spellings(tokens: &[Token]) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = tokens.iter().map(|t| t.text.clone()).enumerate().collect();
-    for (i, t) in tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.script == Script::Latin)
-    {
-        out.push((i, translit::to_cyrillic(&t.text, Lang::Ru)));
-        out.push((i, translit::to_cyrillic(&t.text, Lang::Kk)));
-    }
-    out
 }
 
 /// Scores every entry that shares a key with the question; best first.

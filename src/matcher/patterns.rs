@@ -10,8 +10,7 @@ use crate::text::tokenize;
 use std::collections::HashMap;
 
 struct Word {
-    text: String,
-    len: usize,
+    chars: Vec<char>,
     prefix: bool,
 }
 
@@ -21,7 +20,7 @@ pub struct PatternSet {
     /// Each phrase with the ids of its words.
     phrases: Vec<(String, Vec<u32>)>,
     words: Vec<Word>,
-    /// Whole words by text, and prefixes by text (with their lengths).
+    /// Whole words by text, and prefixes by text (with their lengths, ascending).
     exact: HashMap<String, u32>,
     prefixes: HashMap<String, u32>,
     prefix_lens: Vec<usize>,
@@ -38,6 +37,9 @@ pub struct PatternSet {
 const FUZZY_FROM: usize = 6;
 /// Prefixes need to be longer for that: "избира" is one letter from "избива".
 const FUZZY_PREFIX_FROM: usize = 7;
+/// Longer tokens are not checked for typos (no word of a pattern is that
+/// long); it keeps the letters of a token on the stack.
+const MAX_TYPO_TOKEN: usize = 40;
 
 impl PatternSet {
     pub fn new<'a>(patterns: impl IntoIterator<Item = &'a String>, typos: bool) -> PatternSet {
@@ -65,6 +67,7 @@ impl PatternSet {
                 .collect();
             set.phrases.push((p.clone(), ids));
         }
+        set.prefix_lens.sort_unstable();
         set
     }
 
@@ -74,52 +77,73 @@ impl PatternSet {
             return id;
         }
         let id = self.words.len() as u32;
-        let len = text.chars().count();
+        let chars: Vec<char> = text.chars().collect();
         let fuzzy_from = if prefix {
             FUZZY_PREFIX_FROM
         } else {
             FUZZY_FROM
         };
-        if self.typos && len >= fuzzy_from {
-            let mut chars = text.chars();
-            if let Some(c) = chars.next() {
-                self.by_first.entry(c).or_default().push(id);
-            }
-            if let Some(c) = chars.next() {
-                self.by_second.entry(c).or_default().push(id);
-            }
+        if self.typos && chars.len() >= fuzzy_from && chars.len() < MAX_TYPO_TOKEN {
+            self.by_first.entry(chars[0]).or_default().push(id);
+            self.by_second.entry(chars[1]).or_default().push(id);
         }
         if prefix {
-            self.prefixes.insert(text.clone(), id);
-            if !self.prefix_lens.contains(&len) {
-                self.prefix_lens.push(len);
+            if !self.prefix_lens.contains(&chars.len()) {
+                self.prefix_lens.push(chars.len());
             }
+            self.prefixes.insert(text, id);
         } else {
-            self.exact.insert(text.clone(), id);
+            self.exact.insert(text, id);
         }
-        self.words.push(Word { text, len, prefix });
+        self.words.push(Word { chars, prefix });
         id
     }
 
-    /// Marks in `hits` the ids of the pattern words that `token` matches.
-    fn mark(&self, token: &str, hits: &mut [bool]) {
-        if let Some(&id) = self.exact.get(token) {
+    /// A fresh record of which pattern words a message has matched, for
+    /// [`PatternSet::mark`].
+    pub fn no_hits(&self) -> Vec<bool> {
+        vec![false; self.words.len()]
+    }
+
+    /// Marks in `hits` the pattern words that `token` matches; true if it
+    /// matches any (it is part of a pattern). Allocates nothing.
+    pub fn mark(&self, token: &str, hits: &mut [bool]) -> bool {
+        let mut any = false;
+        let mut hit = |id: u32, hits: &mut [bool]| {
             hits[id as usize] = true;
+            any = true;
+        };
+        if let Some(&id) = self.exact.get(token) {
+            hit(id, hits);
         }
-        for &n in &self.prefix_lens {
-            // The token's first n letters (all of it when it is n long).
-            let head = match token.char_indices().nth(n) {
-                Some((cut, _)) => Some(&token[..cut]),
-                None => (token.chars().count() == n).then_some(token),
-            };
-            if let Some(&id) = head.and_then(|h| self.prefixes.get(h)) {
-                hits[id as usize] = true;
+        // The token's first n letters for every prefix length n (all of it
+        // when it is n long), in one pass over its letters.
+        let mut lens = self.prefix_lens.iter().peekable();
+        let ends = token.char_indices().map(|(at, _)| at).chain([token.len()]);
+        for (letters, at) in ends.enumerate() {
+            if lens.peek().is_none() {
+                break;
+            }
+            if lens.next_if(|&&n| n == letters).is_none() {
+                continue;
+            }
+            if let Some(&id) = self.prefixes.get(&token[..at]) {
+                hit(id, hits);
             }
         }
         if !self.typos {
-            return;
+            return any;
         }
-        let chars: Vec<char> = token.chars().collect();
+        let mut buf = ['\0'; MAX_TYPO_TOKEN];
+        let mut len = 0;
+        for c in token.chars() {
+            if len == MAX_TYPO_TOKEN {
+                return any;
+            }
+            buf[len] = c;
+            len += 1;
+        }
+        let chars = &buf[..len];
         let near = chars
             .first()
             .and_then(|c| self.by_first.get(c))
@@ -133,32 +157,29 @@ impl PatternSet {
                 .flatten(),
         );
         for &id in near {
-            if !hits[id as usize] && self.words[id as usize].typo_of(&chars) {
-                hits[id as usize] = true;
+            if !hits[id as usize] && self.words[id as usize].typo_of(chars) {
+                hit(id, hits);
             }
         }
+        any
     }
 
-    fn hits(&self, words: &[&str]) -> Vec<bool> {
-        let mut hits = vec![false; self.words.len()];
-        for w in words {
-            self.mark(w, &mut hits);
-        }
-        hits
-    }
-
-    /// The first pattern whose words all occur among `words`.
-    pub fn find<'a>(&'a self, words: &[&str]) -> Option<&'a str> {
-        let hits = self.hits(words);
+    /// The first pattern whose words are all marked in `hits`.
+    pub fn complete(&self, hits: &[bool]) -> Option<&str> {
         self.phrases
             .iter()
             .find(|(_, ids)| !ids.is_empty() && ids.iter().all(|&id| hits[id as usize]))
             .map(|(p, _)| p.as_str())
     }
 
-    /// Does `word` match a word of any pattern (a part of a phrase, say)?
-    pub fn mentions(&self, word: &str) -> bool {
-        self.hits(&[word]).contains(&true)
+    /// The first pattern whose words all occur among `words`.
+    #[cfg(test)]
+    pub fn find<'a>(&'a self, words: &[&str]) -> Option<&'a str> {
+        let mut hits = self.no_hits();
+        for w in words {
+            self.mark(w, &mut hits);
+        }
+        self.complete(&hits)
     }
 
     #[cfg(test)]
@@ -172,13 +193,12 @@ impl Word {
     /// One wrong letter (or a swap, an extra or a missing letter) away: the
     /// whole token for a word, the token's start for a prefix.
     fn typo_of(&self, token: &[char]) -> bool {
-        let word: Vec<char> = self.text.chars().collect();
+        let n = self.chars.len();
         if self.prefix {
-            let n = self.len;
             (n.saturating_sub(1)..=n + 1)
-                .any(|len| len <= token.len() && within_one_edit(&word, &token[..len]))
+                .any(|len| len <= token.len() && within_one_edit(&self.chars, &token[..len]))
         } else {
-            within_one_edit(&word, token)
+            within_one_edit(&self.chars, token)
         }
     }
 }
