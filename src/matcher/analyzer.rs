@@ -41,13 +41,9 @@ pub struct Analyzer {
     light: HashSet<String>,
     /// Every word of the base (as tokenised) with its key before synonyms:
     /// a question's words are mostly the base's words, so they are looked
-    /// up here instead of stemmed again. Filled by [`Analyzer::index_keys`].
+    /// up here instead of stemmed again. Filled by [`Analyzer::remember`].
     memo: HashMap<String, String>,
 }
-
-/// The words analysed while indexing, to keep in [`Analyzer::memo`].
-#[derive(Default)]
-pub struct Memo(HashMap<String, (String, String)>);
 
 impl Analyzer {
     /// An analyzer for `lang`, folding the given synonym groups.
@@ -144,29 +140,18 @@ impl Analyzer {
         self.light.contains(key)
     }
 
-    /// Content keys of a text with their surfaces, for indexing (stop
-    /// words dropped, order kept, repeats kept). Each distinct word is
-    /// analysed once and remembered in `memo`.
-    pub fn index_keys(&self, text: &str, memo: &mut Memo) -> Vec<(String, String)> {
-        text::tokenize(text)
-            .into_iter()
-            .filter_map(|t| {
-                let (raw, surface) = match memo.0.get(&t.text) {
-                    Some(known) => known.clone(),
-                    None => {
-                        let known = (self.analyse(&t), self.surface(&t));
-                        memo.0.insert(t.text, known.clone());
-                        known
-                    }
-                };
-                (!self.stop.contains(&raw)).then(|| (self.canonical(Cow::Owned(raw)), surface))
-            })
-            .collect()
+    /// A token's key before synonyms, and its key (after synonyms) unless
+    /// it is a stop word: what indexing needs of each distinct word.
+    pub fn index_key(&self, token: &Token) -> (String, Option<String>) {
+        let raw = self.analyse(token);
+        let key = (!self.stop.contains(&raw)).then(|| self.canonical(Cow::Borrowed(&raw)));
+        (raw, key)
     }
 
-    /// Keeps the words analysed while indexing (see [`Analyzer::memo`]).
-    pub fn remember(&mut self, memo: Memo) {
-        self.memo = memo.0.into_iter().map(|(w, (raw, _))| (w, raw)).collect();
+    /// Keeps the keys (before synonyms) of the words met while indexing,
+    /// word → key, for questions (see [`Analyzer::memo`]).
+    pub fn remember(&mut self, memo: HashMap<String, String>) {
+        self.memo = memo;
     }
 
     /// A token as written, in the skeleton alphabet for Russian and Kazakh:

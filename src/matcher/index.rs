@@ -1,11 +1,12 @@
 //! The inverted index of one language: every entry's example questions,
 //! keywords, title and answer, as weighted keys with their rarity (idf).
 
-use super::analyzer::{Analyzer, Memo};
+use super::analyzer::Analyzer;
 use super::fuzzy::FuzzyIndex;
 use crate::knowledge::Knowledge;
 use crate::lang::Lang;
-use std::collections::HashMap;
+use crate::text::{self, Token};
+use std::collections::{HashMap, HashSet};
 
 /// How much a key counts by the field it comes from: example questions,
 /// keywords and titles are written to be matched; an answer's words only
@@ -73,35 +74,66 @@ impl Term {
 impl LangIndex {
     pub fn build(kb: &Knowledge, lang: Lang) -> LangIndex {
         let mut analyzer = Analyzer::new(lang, kb.synonyms.get(lang));
-        let mut memo = Memo::default();
         let mut by_key: HashMap<String, TermId> = HashMap::new();
         let mut terms: Vec<Term> = Vec::new();
         let mut variant_keys: Vec<Vec<Vec<TermId>>> = Vec::with_capacity(kb.entries.len());
+        // Every distinct word (as tokenised): its term, none for a stop word.
+        let mut words: HashMap<String, Option<TermId>> = HashMap::new();
+        // Its key before synonyms, for the analyzer's memo.
+        let mut raw_keys: HashMap<String, String> = HashMap::new();
         // Surface forms of indexed words, for typo lookup (first key wins).
-        let mut surfaces: HashMap<String, TermId> = HashMap::new();
+        let mut surfaces: Vec<(String, TermId)> = Vec::new();
+        let mut surface_seen: HashSet<String> = HashSet::new();
+        // Per entry: the best field weight of each term, and the terms touched.
+        let mut weight: Vec<f32> = Vec::new();
+        let mut touched: Vec<TermId> = Vec::new();
 
-        let mut intern = |key: String, terms: &mut Vec<Term>| -> TermId {
-            *by_key.entry(key.clone()).or_insert_with(|| {
-                terms.push(Term {
-                    light: analyzer.is_light(&key),
-                    key,
-                    idf: 0.0,
-                    postings: Vec::new(),
+        let mut term_of = |token: Token, terms: &mut Vec<Term>| -> Option<TermId> {
+            if let Some(&id) = words.get(&token.text) {
+                return id;
+            }
+            let (raw, key) = analyzer.index_key(&token);
+            let id = key.map(|key| {
+                let id = *by_key.entry(key).or_insert_with_key(|key| {
+                    terms.push(Term {
+                        light: analyzer.is_light(key),
+                        key: key.clone(),
+                        idf: 0.0,
+                        postings: Vec::new(),
+                    });
+                    (terms.len() - 1) as TermId
                 });
-                (terms.len() - 1) as TermId
-            })
+                let surface = analyzer.surface(&token);
+                if surface_seen.insert(surface.clone()) {
+                    surfaces.push((surface, id));
+                }
+                id
+            });
+            raw_keys.insert(token.text.clone(), raw);
+            words.insert(token.text, id);
+            id
         };
         for (e_idx, entry) in kb.entries.iter().enumerate() {
             let e = e_idx as u32;
-            let mut weights: HashMap<TermId, f32> = HashMap::new();
             let mut add = |text: &str, w: f32, terms: &mut Vec<Term>| -> Vec<TermId> {
                 let mut ids: Vec<TermId> = Vec::new();
-                for (key, surface) in analyzer.index_keys(text, &mut memo) {
+                for token in text::tokenize(text) {
+                    let Some(id) = term_of(token, terms) else {
+                        continue;
+                    };
                     // A year is weak evidence wherever it is (a helpline number is not).
-                    let w = if is_year(&key) { w.min(YEAR_WEIGHT) } else { w };
-                    let id = intern(key, terms);
-                    surfaces.entry(surface).or_insert(id);
-                    let slot = weights.entry(id).or_insert(0.0);
+                    let w = if is_year(&terms[id as usize].key) {
+                        w.min(YEAR_WEIGHT)
+                    } else {
+                        w
+                    };
+                    if weight.len() < terms.len() {
+                        weight.resize(terms.len(), 0.0);
+                    }
+                    let slot = &mut weight[id as usize];
+                    if *slot == 0.0 {
+                        touched.push(id);
+                    }
                     *slot = slot.max(w);
                     if !ids.contains(&id) {
                         ids.push(id);
@@ -118,15 +150,16 @@ impl LangIndex {
                 add(k, KEYWORD_WEIGHT, &mut terms);
             }
             add(entry.answer.get(lang), ANSWER_WEIGHT, &mut terms);
-            for (id, w) in weights {
+            for id in touched.drain(..) {
+                let w = std::mem::take(&mut weight[id as usize]);
                 terms[id as usize].postings.push((e, w));
             }
             variant_keys.push(variants);
         }
-        analyzer.remember(memo);
+        analyzer.remember(raw_keys);
         let n = kb.entries.len();
         for t in terms.iter_mut() {
-            t.postings.sort_unstable_by_key(|p| p.0);
+            // Entries are added in order: postings are sorted by entry.
             t.idf = idf(n, t.postings.len());
         }
         let mut aliases: Vec<(String, TermId)> = terms

@@ -264,7 +264,9 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
     let mut acc = vec![0.0f32; n];
     let mut content = vec![false; n];
     let mut per_term = vec![0.0f32; n];
+    // Entries touched by the current term, and by any term.
     let mut touched: Vec<u32> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
     let mut matched: Vec<(TermId, f32)> = Vec::new();
     let mut total = 0.0f32;
     for t in terms {
@@ -293,6 +295,10 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
         }
         for e in touched.drain(..) {
             let e = e as usize;
+            // Weights and similarities are positive: acc is 0 until first touched.
+            if acc[e] == 0.0 {
+                seen.push(e as u32);
+            }
             acc[e] += weight * per_term[e];
             content[e] |= t.kind != Kind::Light;
             per_term[e] = 0.0;
@@ -301,17 +307,22 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
     if total <= 0.0 {
         return Vec::new();
     }
-    let mut ranked: Vec<Scored> = acc
-        .iter()
-        .enumerate()
-        .filter(|&(e, &a)| a > 0.0 && content[e])
-        .map(|(e, &a)| Scored {
+    let mut ranked: Vec<Scored> = seen
+        .into_iter()
+        .map(|e| e as usize)
+        .filter(|&e| content[e])
+        .map(|e| Scored {
             entry: e,
-            score: a / total,
+            score: acc[e] / total,
         })
         .collect();
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-    ranked.truncate(RERANK);
+    // Best first, ties by entry: a total order, so the result is the same
+    // whichever way the candidates were found.
+    let order = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry));
+    if ranked.len() > RERANK {
+        ranked.select_nth_unstable_by(RERANK - 1, order);
+        ranked.truncate(RERANK);
+    }
     for s in &mut ranked {
         let phrasing = index.variants[s.entry]
             .iter()
@@ -335,7 +346,7 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
             .fold(0.0f32, f32::max);
         s.score = COVERAGE_SHARE * s.score + (1.0 - COVERAGE_SHARE) * phrasing;
     }
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    ranked.sort_by(order);
     ranked
 }
 

@@ -56,6 +56,19 @@ pub fn is_cyrillic(c: char) -> bool {
 /// Lower case, ё → е, and the Latin letters that stand in for Kazakh ones
 /// inside Cyrillic words. Returns `None` for characters that separate words.
 fn fold(c: char) -> Option<char> {
+    // Fast paths for the common letters (no Unicode tables).
+    match c {
+        'a'..='z' | '0'..='9' | 'а'..='я' => return Some(c),
+        'A'..='Z' => return Some(c.to_ascii_lowercase()),
+        'А'..='Я' => return char::from_u32(c as u32 + ('а' as u32 - 'А' as u32)),
+        _ if c.is_ascii() => return None,
+        _ => {}
+    }
+    fold_any(c)
+}
+
+/// [`fold`] for any character, through the Unicode tables.
+fn fold_any(c: char) -> Option<char> {
     if c.is_alphanumeric() {
         let lower = c.to_lowercase().next().unwrap_or(c);
         Some(match lower {
@@ -136,7 +149,7 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String) {
     for c in word.chars() {
         if is_cyrillic(c) {
             cyr += 1;
-        } else if c.is_alphabetic() {
+        } else if c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic()) {
             lat += 1;
         }
     }
@@ -176,6 +189,13 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         tokenize(s).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn fast_folding_agrees_with_the_unicode_tables() {
+        for c in ('\0'..='\u{0530}').chain('\u{2000}'..='\u{2100}') {
+            assert_eq!(fold(c), fold_any(c), "{c:?}");
+        }
     }
 
     #[test]
