@@ -11,6 +11,7 @@ pub mod knowledge;
 pub mod lang;
 pub mod matcher;
 pub mod messages;
+pub mod par;
 pub mod render;
 pub mod schedule;
 pub mod selftest;

@@ -3,9 +3,9 @@
 
 use crate::lang::Lang;
 use crate::text::{self, Script, Token, kazakh, stopwords, translit};
+use foldhash::{HashMap, HashSet};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 /// How much a word counts in a question.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,12 +56,12 @@ impl Analyzer {
         let mut a = Analyzer {
             lang,
             stemmer,
-            synonyms: HashMap::new(),
-            stop: HashSet::new(),
-            light: HashSet::new(),
-            memo: HashMap::new(),
+            synonyms: HashMap::default(),
+            stop: HashSet::default(),
+            light: HashSet::default(),
+            memo: HashMap::default(),
         };
-        let mut synonyms = HashMap::new();
+        let mut synonyms = HashMap::default();
         for group in synonym_groups {
             let keys: Vec<String> = group.iter().flat_map(|w| a.raw_keys(w)).collect();
             if let Some(canonical) = keys.first() {
@@ -165,15 +165,26 @@ impl Analyzer {
         }
     }
 
+    /// The keys (before synonyms) of a question's tokens.
+    pub fn raw_keys_of(&self, tokens: &[Token]) -> Vec<Cow<'_, str>> {
+        tokens.iter().map(|t| self.raw_key(t)).collect()
+    }
+
     /// The terms of a question: stop words dropped, each key once.
+    #[cfg(test)]
     pub fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
+        self.query_terms_with(tokens, &self.raw_keys_of(tokens))
+    }
+
+    /// [`Analyzer::query_terms`] with the tokens' keys already known
+    /// ([`Analyzer::raw_keys_of`]).
+    pub fn query_terms_with(&self, tokens: &[Token], raws: &[Cow<'_, str>]) -> Vec<QueryTerm> {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
-        for (token, t) in tokens.iter().enumerate() {
-            let raw = self.raw_key(t);
+        for (token, (t, raw)) in tokens.iter().zip(raws).enumerate() {
             if raw.is_empty() || self.stop.contains(raw.as_ref()) {
                 continue;
             }
-            let key = self.canonical(raw);
+            let key = self.canonical(Cow::Borrowed(raw.as_ref()));
             if terms.iter().any(|q| q.key == key) {
                 continue;
             }
@@ -192,12 +203,14 @@ impl Analyzer {
         terms
     }
 
-    /// Is this token a known word of the language (stop, light, or `known`)?
-    pub fn knows(&self, token: &Token, known: impl Fn(&str) -> bool) -> bool {
-        let raw = self.raw_key(token);
-        self.stop.contains(raw.as_ref()) || {
-            let key = self.canonical(raw);
-            self.light.contains(&key) || known(&key)
+    /// Is a word with this key (before synonyms) a known word of the
+    /// language (stop, light, or `known`)?
+    pub fn knows(&self, raw: &str, known: impl Fn(&str) -> bool) -> bool {
+        self.stop.contains(raw) || {
+            match self.synonyms.get(raw) {
+                Some(key) => self.light.contains(key) || known(key),
+                None => self.light.contains(raw) || known(raw),
+            }
         }
     }
 }

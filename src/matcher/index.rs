@@ -6,7 +6,7 @@ use super::fuzzy::FuzzyIndex;
 use crate::knowledge::Knowledge;
 use crate::lang::Lang;
 use crate::text::{self, Token};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// How much a key counts by the field it comes from: example questions,
 /// keywords and titles are written to be matched; an answer's words only
@@ -74,16 +74,16 @@ impl Term {
 impl LangIndex {
     pub fn build(kb: &Knowledge, lang: Lang) -> LangIndex {
         let mut analyzer = Analyzer::new(lang, kb.synonyms.get(lang));
-        let mut by_key: HashMap<String, TermId> = HashMap::new();
+        let mut by_key: HashMap<String, TermId> = HashMap::default();
         let mut terms: Vec<Term> = Vec::new();
         let mut variant_keys: Vec<Vec<Vec<TermId>>> = Vec::with_capacity(kb.entries.len());
         // Every distinct word (as tokenised): its term, none for a stop word.
-        let mut words: HashMap<String, Option<TermId>> = HashMap::new();
+        let mut words: HashMap<String, Option<TermId>> = HashMap::default();
         // Its key before synonyms, for the analyzer's memo.
-        let mut raw_keys: HashMap<String, String> = HashMap::new();
+        let mut raw_keys: HashMap<String, String> = HashMap::default();
         // Surface forms of indexed words, for typo lookup (first key wins).
         let mut surfaces: Vec<(String, TermId)> = Vec::new();
-        let mut surface_seen: HashSet<String> = HashSet::new();
+        let mut surface_seen: HashSet<String> = HashSet::default();
         // Per entry: the best field weight of each term, and the terms touched.
         let mut weight: Vec<f32> = Vec::new();
         let mut touched: Vec<TermId> = Vec::new();

@@ -24,6 +24,7 @@ use analyzer::{Kind, LIGHT_FACTOR, QueryTerm};
 use index::{LangIndex, TermId};
 use patterns::PatternSet;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Below this score the bot says it does not know, and makes suggestions.
 pub const THRESHOLD: f32 = 0.40;
@@ -106,8 +107,12 @@ const MAX_QUESTION_CHARS: usize = 1000;
 
 impl Matcher {
     pub fn new(kb: &Knowledge) -> Matcher {
+        let [en, ru, kk]: [LangIndex; 3] =
+            crate::par::map(&Lang::ALL, |&l| LangIndex::build(kb, l))
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("one index per language"));
         Matcher {
-            indexes: Tri::from_fn(|l| LangIndex::build(kb, l)),
+            indexes: Tri { en, ru, kk },
             safety: PatternSet::new(
                 Lang::ALL.iter().flat_map(|&l| kb.safety.triggers.get(l)),
                 true,
@@ -128,7 +133,7 @@ impl Matcher {
             None => question,
         };
         let tokens = text::tokenize(question);
-        let lang = self.detect(question, &tokens, hint);
+        let (lang, raws) = self.detect(question, &tokens, hint);
         let signals = self.signals(&tokens);
         let mut m = Match {
             lang,
@@ -144,7 +149,8 @@ impl Matcher {
             return m;
         }
         let index = self.indexes.get(lang);
-        let mut terms = index.analyzer.query_terms(&tokens);
+        let raws = raws.unwrap_or_else(|| index.analyzer.raw_keys_of(&tokens));
+        let mut terms = index.analyzer.query_terms_with(&tokens, &raws);
         if m.safety {
             for t in terms.iter_mut().filter(|t| signals.trigger_tokens[t.token]) {
                 t.kind = Kind::Trigger;
@@ -200,10 +206,16 @@ impl Matcher {
     ///
     /// Kazakh-only letters mean Kazakh. Otherwise each candidate language
     /// (Cyrillic: ru, kk; Latin: en, and ru, kk typed in Latin) counts the
-    /// words it knows; the most wins, the hint breaks ties.
-    fn detect(&self, raw: &str, tokens: &[Token], hint: Option<Lang>) -> Lang {
+    /// words it knows; the most wins, the hint breaks ties. The winner's
+    /// analysis of the tokens comes back too, when it was made.
+    fn detect(
+        &self,
+        raw: &str,
+        tokens: &[Token],
+        hint: Option<Lang>,
+    ) -> (Lang, Option<Vec<Cow<'_, str>>>) {
         if raw.chars().any(text::is_kazakh_letter) {
-            return Lang::Kk;
+            return (Lang::Kk, None);
         }
         let (cyr, lat) = tokens.iter().fold((0, 0), |(c, l), t| match t.script {
             Script::Cyrillic => (c + 1, l),
@@ -211,7 +223,7 @@ impl Matcher {
             Script::Number => (c, l),
         });
         if cyr == 0 && lat == 0 {
-            return hint.unwrap_or(Lang::En);
+            return (hint.unwrap_or(Lang::En), None);
         }
         let candidates: &[Lang] = if cyr >= lat {
             &[Lang::Ru, Lang::Kk]
@@ -224,13 +236,15 @@ impl Matcher {
                 Some('q' | 'ä' | 'ö' | 'ü' | 'ğ' | 'ñ' | 'ı' | 'ş' | 'ū')
             )
         });
-        let mut best = (candidates[0], f32::MIN);
+        let mut best = (candidates[0], f32::MIN, None);
         for &lang in candidates {
             let index = self.indexes.get(lang);
+            let raws = index.analyzer.raw_keys_of(tokens);
             let mut known = tokens
                 .iter()
-                .filter(|t| t.script != Script::Number)
-                .filter(|t| index.analyzer.knows(t, |k| index.id(k).is_some()))
+                .zip(&raws)
+                .filter(|(t, _)| t.script != Script::Number)
+                .filter(|(_, raw)| index.analyzer.knows(raw, |k| index.id(k).is_some()))
                 .count() as f32;
             if lang == Lang::Kk && lat > cyr && kazakh_latin {
                 known += 1.5;
@@ -239,10 +253,10 @@ impl Matcher {
                 known += 0.5;
             }
             if known > best.1 {
-                best = (lang, known);
+                best = (lang, known, Some(raws));
             }
         }
-        best.0
+        (best.0, best.2)
     }
 
     /// Keys of a text as the matcher sees them, for `--json` explanations.
@@ -251,7 +265,10 @@ impl Matcher {
         self.indexes
             .get(lang)
             .analyzer
-            .query_terms(&tokens)
+            .query_terms_with(
+                &tokens,
+                &self.indexes.get(lang).analyzer.raw_keys_of(&tokens),
+            )
             .into_iter()
             .map(|t| t.key)
             .collect()

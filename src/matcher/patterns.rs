@@ -7,7 +7,7 @@
 #[cfg(test)]
 use crate::text::Token;
 use crate::text::tokenize;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 struct Word {
     chars: Vec<char>,
@@ -46,11 +46,11 @@ impl PatternSet {
         let mut set = PatternSet {
             phrases: Vec::new(),
             words: Vec::new(),
-            exact: HashMap::new(),
-            prefixes: HashMap::new(),
+            exact: HashMap::default(),
+            prefixes: HashMap::default(),
             prefix_lens: Vec::new(),
-            by_first: HashMap::new(),
-            by_second: HashMap::new(),
+            by_first: HashMap::default(),
+            by_second: HashMap::default(),
             typos,
         };
         for p in patterns {

@@ -105,28 +105,34 @@ const MIN_ROOT: usize = 3;
 
 /// Strips Kazakh endings from a lower-case Cyrillic word.
 pub fn stem(word: &str) -> String {
-    let mut chars: Vec<char> = word.chars().collect();
+    let mut stem = word.to_string();
+    let mut len = stem.chars().count();
     for _ in 0..5 {
-        let len = chars.len();
-        let suffix = SUFFIXES.iter().find(|s| {
-            let n = s.chars().count();
-            len >= n + MIN_ROOT && chars[len - n..].iter().copied().eq(s.chars())
-        });
+        // Byte comparison first; the letters are counted only on a match.
+        let suffix = SUFFIXES
+            .iter()
+            .find(|s| stem.ends_with(**s) && len >= s.chars().count() + MIN_ROOT);
+        let last = stem.chars().next_back();
         let cut = match suffix {
-            // -ғы/-гі after a vowel is a softened root consonant with the
-            // possessive -ы (сабақ → сабағы), not the adjectival -ғы (жылғы).
-            Some(&("ғы" | "гі" | "қы" | "кі")) if len >= 3 && is_vowel(chars[len - 3]) => 1,
+            Some(&("ғы" | "гі" | "қы" | "кі"))
+                if len >= 3 && stem.chars().nth_back(2).is_some_and(is_vowel) =>
+            {
+                1
+            }
             Some(s) => s.chars().count(),
-            None if len > MIN_ROOT && SHORT_SUFFIXES.contains(&chars[len - 1]) => 1,
+            None if len > MIN_ROOT && last.is_some_and(|c| SHORT_SUFFIXES.contains(&c)) => 1,
             None => break,
         };
-        let starts_with_vowel = is_vowel(chars[len - cut]);
-        chars.truncate(len - cut);
+        let starts_with_vowel = stem.chars().nth_back(cut - 1).is_some_and(is_vowel);
+        for _ in 0..cut {
+            stem.pop();
+        }
+        len -= cut;
         if starts_with_vowel {
-            harden_last(&mut chars);
+            harden_last(&mut stem);
         }
     }
-    chars.into_iter().collect()
+    stem
 }
 
 fn is_vowel(c: char) -> bool {
@@ -137,15 +143,15 @@ fn is_vowel(c: char) -> bool {
 }
 
 /// ғ/г/б at the end of a root before a vowel ending are қ/к/п in the root.
-fn harden_last(chars: &mut [char]) {
-    if let Some(last) = chars.last_mut() {
-        *last = match *last {
-            'ғ' => 'қ',
-            'г' => 'к',
-            'б' => 'п',
-            other => other,
-        };
-    }
+fn harden_last(stem: &mut String) {
+    let hard = match stem.chars().next_back() {
+        Some('ғ') => 'қ',
+        Some('г') => 'к',
+        Some('б') => 'п',
+        _ => return,
+    };
+    stem.pop();
+    stem.push(hard);
 }
 
 #[cfg(test)]
