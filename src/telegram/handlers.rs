@@ -202,12 +202,9 @@ fn record(
 ) {
     let day = state.today();
     let entry = m.entry().map(|e| engine.kb.entries[e].id.as_str());
-    if let Err(e) = state.store.count_question(&day, m.lang, outcome, entry) {
-        log::warn!("counting a question: {e}");
-    }
-    let unanswered = matches!(m.outcome, Outcome::Fallback) && !m.safety;
-    if let Some(Err(e)) = unanswered.then(|| state.store.record_unanswered(&day, question)) {
-        log::warn!("keeping an unanswered question: {e}");
+    state.store.count_question(&day, m.lang, outcome, entry);
+    if matches!(m.outcome, Outcome::Fallback) && !m.safety {
+        state.store.record_unanswered(&day, question);
     }
 }
 

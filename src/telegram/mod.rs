@@ -31,6 +31,9 @@ use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 use teloxide::update_listeners::Polling;
 
+/// How often question counters kept in memory are written to the state file.
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
 /// The handler tree. Each kind of update has its branch, so the dispatcher
 /// asks Telegram for exactly these (allowed_updates).
 pub fn handler_tree() -> UpdateHandler<anyhow::Error> {
@@ -181,9 +184,10 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
     };
     let tg = Tg::new(bot.clone(), limiter);
     let scheduler = tokio::spawn(schedule_broadcasts(tg.clone(), state.clone()));
+    let flusher = tokio::spawn(flush_counters(state.clone()));
     let _watcher = watch::spawn(tg.clone(), state.clone());
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
-        .dependencies(dptree::deps![state, tg])
+        .dependencies(dptree::deps![state.clone(), tg])
         .error_handler(Arc::new(log_error::<anyhow::Error>))
         .default_handler(|_| async {})
         .enable_ctrlc_handler()
@@ -205,8 +209,25 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         .await
         .map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", describe(&e)))?;
     scheduler.abort();
+    flusher.abort();
+    // Every reply is done: write the last counts.
+    if let Err(e) = state.store.flush() {
+        log::error!("question counters not saved: {e}");
+    }
     log::info!("stopped");
     Ok(())
+}
+
+/// Writes the question counters kept in memory every few seconds.
+async fn flush_counters(state: Arc<State>) {
+    let mut every = tokio::time::interval(FLUSH_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = state.store.flush() {
+            log::warn!("writing question counters (kept for the next try): {e}");
+        }
+    }
 }
 
 /// Waits for 1 June (or resumes an interrupted broadcast at once), sends,
