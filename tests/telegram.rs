@@ -627,6 +627,20 @@ async fn replies_keep_to_the_flood_limits_and_a_burst_in_one_chat_is_spread() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_stops_the_bot_cleanly() {
     let (tg, mut bot) = setup().await;
+    let user = TgUser::new(15_001, "U").language("en");
+    for q in [
+        "how many children live in Kazakhstan",
+        "how do i bake a cake",
+    ] {
+        let asked = Instant::now();
+        tg.push(Incoming::private_text(&user, q));
+        tg.wait_for(
+            "sendMessage",
+            |c| sent_to(15_001)(c) && c.at >= asked,
+            secs(10),
+        )
+        .await;
+    }
     let pid = bot.child.id();
     let status = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
@@ -635,6 +649,13 @@ async fn sigterm_stops_the_bot_cleanly() {
     assert!(status.success());
     let exit = bot.wait_exit(secs(20)).await;
     assert!(exit.success(), "{exit:?}\n{}", bot.log());
+    // The counters kept in memory were written before the bot stopped.
+    let store = balabot::store::Store::open(&bot.db()).expect("state file");
+    assert_eq!(store.stats("", "").expect("stats").total, 2);
+    assert_eq!(
+        store.top_unanswered(5).expect("unanswered"),
+        [("how do i bake a cake".to_string(), 1)]
+    );
     tg.assert_no_violations();
 }
 
