@@ -80,12 +80,11 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Mix::Private)]
     mix: Mix,
     /// Updates pushed per second [default: 15 for private and group with
-    /// --throttle on, kept under teloxide's Throttle limits; 500 otherwise].
+    /// --throttle on, kept under Telegram's limits; 500 otherwise].
     #[arg(long)]
     rate: Option<f64>,
     /// Telegram's rate limits in the bot: `off` runs it with
-    /// BALABOT_THROTTLE=off (no caps; Throttle's worker still releases
-    /// replies every 250 ms), `on` as deployed.
+    /// BALABOT_THROTTLE=off (no limits at all), `on` as deployed.
     #[arg(long, value_enum, default_value_t = Throttle::On)]
     throttle: Throttle,
     /// Knowledge directory [default: the bundled knowledge/].

@@ -5,11 +5,20 @@
 //! WAL journal: a write acknowledged here survives a killed process. The
 //! schema is versioned (`PRAGMA user_version`); [`Store::open`] migrates an
 //! older file forward, so a new binary opens an old file.
+//!
+//! Two things are kept in memory in front of the file, for the hot path of
+//! a question: the question counters and unanswered texts are added up in
+//! memory and written in one transaction by [`Store::flush`] — which the
+//! bot calls every few seconds and at shutdown, every read of them calls
+//! first, and dropping the store calls — so a killed process loses at most
+//! the last few seconds of counts; and chat languages are cached as read
+//! or set (the file stays the source of truth).
 
 use crate::lang::Lang;
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -61,6 +70,10 @@ const MIGRATIONS: &[&str] = &[
 
 /// Longest unanswered question kept (characters).
 const MAX_UNANSWERED_CHARS: usize = 300;
+/// Chat languages cached at most; the cache starts over when full.
+const MAX_CACHED_LANGS: usize = 100_000;
+/// Prepared statements kept per connection (there are about 20).
+const STATEMENT_CACHE: usize = 32;
 
 /// How a chat's June 1 message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +123,47 @@ pub struct Stats {
 
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Counts and unanswered texts not written yet.
+    pending: Mutex<Pending>,
+    /// Chat languages as read or set (`None`: the chat chose none).
+    langs: Mutex<HashMap<i64, Option<Lang>>>,
+}
+
+/// Counter key: day, language, outcome, entry id ('' for none).
+type CounterKey = (String, Lang, String, String);
+
+#[derive(Default)]
+struct Pending {
+    counts: HashMap<CounterKey, u64>,
+    /// Text → (times asked, last day).
+    unanswered: HashMap<String, (u64, String)>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.unanswered.is_empty()
+    }
+
+    /// Adds `other` (counts that could not be written) back in.
+    fn merge(&mut self, other: Pending) {
+        for (key, n) in other.counts {
+            *self.counts.entry(key).or_default() += n;
+        }
+        for (text, (n, day)) in other.unanswered {
+            let e = self.unanswered.entry(text).or_insert((0, day.clone()));
+            e.0 += n;
+            if day > e.1 {
+                e.1 = day;
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave the data
+    // inconsistent (SQLite transactions roll back; the maps are updated in
+    // single steps), so a poisoned lock is still usable.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn now_text() -> String {
@@ -131,6 +185,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
@@ -147,60 +202,83 @@ impl Store {
         }
         Ok(Store {
             conn: Mutex::new(conn),
+            pending: Mutex::default(),
+            langs: Mutex::default(),
         })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite inconsistent
-        // (transactions roll back), so a poisoned lock is still usable.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.conn)
     }
 
+    fn cache_lang(&self, chat: i64, lang: Option<Lang>) {
+        let mut langs = lock(&self.langs);
+        if langs.len() >= MAX_CACHED_LANGS && !langs.contains_key(&chat) {
+            langs.clear();
+        }
+        langs.insert(chat, lang);
+    }
+
+    /// The language a chat chose, if any (cached after the first read).
     pub fn chat_lang(&self, chat: i64) -> Result<Option<Lang>> {
+        if let Some(&lang) = lock(&self.langs).get(&chat) {
+            return Ok(lang);
+        }
         let lang: Option<Option<String>> = self
             .conn()
-            .query_row("SELECT lang FROM chats WHERE chat_id = ?1", [chat], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT lang FROM chats WHERE chat_id = ?1")?
+            .query_row([chat], |r| r.get(0))
             .optional()?;
-        Ok(lang.flatten().and_then(|l| l.parse().ok()))
+        let lang = lang.flatten().and_then(|l| l.parse().ok());
+        self.cache_lang(chat, lang);
+        Ok(lang)
     }
 
     pub fn set_chat_lang(&self, chat: i64, lang: Lang) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO chats (chat_id, lang) VALUES (?1, ?2)
-             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang",
-            params![chat, lang.code()],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO chats (chat_id, lang) VALUES (?1, ?2)
+                 ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang",
+            )?
+            .execute(params![chat, lang.code()])?;
+        self.cache_lang(chat, Some(lang));
         Ok(())
     }
 
-    /// Subscribes a chat; returns false if it already was.
+    /// Subscribes a chat; returns false if it already was. A chat that had
+    /// chosen no language gets `lang`.
     pub fn subscribe(&self, chat: i64, lang: Lang) -> Result<bool> {
-        let changed = self.conn().execute(
-            "INSERT INTO chats (chat_id, lang, subscribed, subscribed_at) VALUES (?1, ?2, 1, ?3)
-             ON CONFLICT (chat_id) DO UPDATE SET subscribed = 1, subscribed_at = excluded.subscribed_at,
-                lang = COALESCE(chats.lang, excluded.lang)
-             WHERE chats.subscribed = 0",
-            params![chat, lang.code(), now_text()],
-        )?;
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "INSERT INTO chats (chat_id, lang, subscribed, subscribed_at) VALUES (?1, ?2, 1, ?3)
+                 ON CONFLICT (chat_id) DO UPDATE SET subscribed = 1, subscribed_at = excluded.subscribed_at,
+                    lang = COALESCE(chats.lang, excluded.lang)
+                 WHERE chats.subscribed = 0",
+            )?
+            .execute(params![chat, lang.code(), now_text()])?;
+        // The language may have changed: read it again next time.
+        lock(&self.langs).remove(&chat);
         Ok(changed > 0)
     }
 
     /// Unsubscribes a chat; returns false if it was not subscribed.
     pub fn unsubscribe(&self, chat: i64) -> Result<bool> {
-        let changed = self.conn().execute(
-            "UPDATE chats SET subscribed = 0 WHERE chat_id = ?1 AND subscribed = 1",
-            [chat],
-        )?;
+        let changed = self
+            .conn()
+            .prepare_cached(
+                "UPDATE chats SET subscribed = 0 WHERE chat_id = ?1 AND subscribed = 1",
+            )?
+            .execute([chat])?;
         Ok(changed > 0)
     }
 
     /// Subscribed chats with their language (English if unknown).
     pub fn subscribers(&self) -> Result<Vec<(i64, Lang)>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT chat_id, lang FROM chats WHERE subscribed = 1 ORDER BY chat_id")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT chat_id, lang FROM chats WHERE subscribed = 1 ORDER BY chat_id",
+        )?;
         chats_with_lang(&mut stmt, [])
     }
 
@@ -254,7 +332,7 @@ impl Store {
     /// Subscribed chats with no delivery record for the year: still to send.
     pub fn undelivered(&self, year: i32) -> Result<Vec<(i64, Lang)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT c.chat_id, c.lang FROM chats c
              WHERE c.subscribed = 1
                AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.year = ?1 AND d.chat_id = c.chat_id)
@@ -267,13 +345,14 @@ impl Store {
     pub fn set_delivery(&self, year: i32, chat: i64, state: Delivery) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO deliveries (year, chat_id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (year, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            params![year, chat, state.as_str(), now_text()],
-        )?;
+        )?
+        .execute(params![year, chat, state.as_str(), now_text()])?;
         if state == Delivery::Dropped {
-            tx.execute("UPDATE chats SET subscribed = 0 WHERE chat_id = ?1", [chat])?;
+            tx.prepare_cached("UPDATE chats SET subscribed = 0 WHERE chat_id = ?1")?
+                .execute([chat])?;
         }
         tx.commit()?;
         Ok(())
@@ -281,8 +360,9 @@ impl Store {
 
     pub fn tally(&self, year: i32) -> Result<Tally> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT state, COUNT(*) FROM deliveries WHERE year = ?1 GROUP BY state")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT state, COUNT(*) FROM deliveries WHERE year = ?1 GROUP BY state",
+        )?;
         let mut t = Tally::default();
         let rows = stmt.query_map([year], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
@@ -301,50 +381,86 @@ impl Store {
     }
 
     /// Counts one question: day (YYYY-MM-DD), language, outcome, entry id.
-    pub fn count_question(
-        &self,
-        day: &str,
-        lang: Lang,
-        outcome: &str,
-        entry: Option<&str>,
-    ) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO counters (day, lang, outcome, entry, n) VALUES (?1, ?2, ?3, ?4, 1)
-             ON CONFLICT (day, lang, outcome, entry) DO UPDATE SET n = n + 1",
-            params![day, lang.code(), outcome, entry.unwrap_or("")],
-        )?;
-        Ok(())
+    /// In memory until the next [`Store::flush`].
+    pub fn count_question(&self, day: &str, lang: Lang, outcome: &str, entry: Option<&str>) {
+        let key = (
+            day.to_string(),
+            lang,
+            outcome.to_string(),
+            entry.unwrap_or("").to_string(),
+        );
+        *lock(&self.pending).counts.entry(key).or_default() += 1;
     }
 
     /// Keeps the text of a question the bot could not answer (no ids).
-    pub fn record_unanswered(&self, day: &str, text: &str) -> Result<()> {
+    /// In memory until the next [`Store::flush`].
+    pub fn record_unanswered(&self, day: &str, text: &str) {
         let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let text: String = text.chars().take(MAX_UNANSWERED_CHARS).collect();
         if text.is_empty() {
+            return;
+        }
+        let mut pending = lock(&self.pending);
+        let e = pending.unanswered.entry(text).or_insert((0, String::new()));
+        e.0 += 1;
+        e.1 = day.to_string();
+    }
+
+    /// Writes the counts and unanswered texts kept in memory, in one
+    /// transaction. On an error they stay in memory for the next try.
+    pub fn flush(&self) -> Result<()> {
+        let pending = std::mem::take(&mut *lock(&self.pending));
+        if pending.is_empty() {
             return Ok(());
         }
-        self.conn().execute(
-            "INSERT INTO unanswered (text, n, last_day) VALUES (?1, 1, ?2)
-             ON CONFLICT (text) DO UPDATE SET n = n + 1, last_day = excluded.last_day",
-            params![text, day],
-        )?;
+        let written = self.write(&pending);
+        if written.is_err() {
+            lock(&self.pending).merge(pending);
+        }
+        written
+    }
+
+    fn write(&self, pending: &Pending) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut count = tx.prepare_cached(
+                "INSERT INTO counters (day, lang, outcome, entry, n) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (day, lang, outcome, entry) DO UPDATE SET n = n + excluded.n",
+            )?;
+            for ((day, lang, outcome, entry), n) in &pending.counts {
+                count.execute(params![day, lang.code(), outcome, entry, n])?;
+            }
+            let mut keep = tx.prepare_cached(
+                "INSERT INTO unanswered (text, n, last_day) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (text) DO UPDATE SET n = n + excluded.n, last_day = excluded.last_day",
+            )?;
+            for (text, (n, day)) in &pending.unanswered {
+                keep.execute(params![text, n, day])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
     /// The most frequent unanswered questions.
     pub fn top_unanswered(&self, limit: usize) -> Result<Vec<(String, u64)>> {
+        self.flush()?;
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare("SELECT text, n FROM unanswered ORDER BY n DESC, last_day DESC LIMIT ?1")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT text, n FROM unanswered ORDER BY n DESC, last_day DESC LIMIT ?1",
+        )?;
         let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// Usage figures; `today` and `week_start` are YYYY-MM-DD.
     pub fn stats(&self, today: &str, week_start: &str) -> Result<Stats> {
+        self.flush()?;
         let conn = self.conn();
         let sum = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<u64> {
-            conn.query_row(sql, p, |r| r.get::<_, Option<u64>>(0))
+            conn.prepare_cached(sql)?
+                .query_row(p, |r| r.get::<_, Option<u64>>(0))
                 .map(|n| n.unwrap_or(0))
         };
         let mut s = Stats {
@@ -358,17 +474,25 @@ impl Store {
             ..Stats::default()
         };
         let mut stmt =
-            conn.prepare("SELECT lang, SUM(n) FROM counters GROUP BY lang ORDER BY 2 DESC")?;
+            conn.prepare_cached("SELECT lang, SUM(n) FROM counters GROUP BY lang ORDER BY 2 DESC")?;
         s.by_lang = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT entry, SUM(n) FROM counters WHERE entry != '' GROUP BY entry ORDER BY 2 DESC, 1 LIMIT 5",
         )?;
         s.top_entries = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
         Ok(s)
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Err(e) = self.flush() {
+            log::error!("question counters not saved: {e}");
+        }
     }
 }
 
@@ -441,16 +565,14 @@ mod tests {
     #[test]
     fn counters_and_unanswered_texts_feed_stats() {
         let s = Store::in_memory().expect("store");
-        s.count_question("2026-05-30", Lang::Ru, "answer", Some("children-total"))
-            .expect("count");
-        s.count_question("2026-06-01", Lang::Ru, "answer", Some("children-total"))
-            .expect("count");
-        s.count_question("2026-06-01", Lang::Kk, "fallback", None)
-            .expect("count");
-        s.record_unanswered("2026-06-01", "  как  приготовить бешбармак ")
-            .expect("keep");
-        s.record_unanswered("2026-06-01", "как приготовить бешбармак")
-            .expect("keep");
+        s.count_question("2026-05-30", Lang::Ru, "answer", Some("children-total"));
+        s.count_question("2026-06-01", Lang::Ru, "answer", Some("children-total"));
+        s.flush().expect("flush");
+        s.count_question("2026-06-01", Lang::Kk, "fallback", None);
+        s.record_unanswered("2026-06-01", "  как  приготовить бешбармак ");
+        s.flush().expect("flush");
+        // Not flushed yet: the reads below write it first.
+        s.record_unanswered("2026-06-01", "как приготовить бешбармак");
         let st = s.stats("2026-06-01", "2026-05-26").expect("stats");
         assert_eq!((st.today, st.week, st.total, st.answered), (2, 3, 3, 2));
         assert_eq!(st.top_entries, [("children-total".to_string(), 2)]);
@@ -459,6 +581,72 @@ mod tests {
             s.top_unanswered(5).expect("top"),
             [("как приготовить бешбармак".to_string(), 2)]
         );
+    }
+
+    #[test]
+    fn counts_in_memory_are_added_to_the_file_and_saved_when_the_store_is_dropped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("state.db");
+        {
+            let s = Store::open(&path).expect("open");
+            for _ in 0..3 {
+                s.count_question("2026-06-01", Lang::En, "answer", Some("helplines"));
+            }
+            s.record_unanswered("2026-06-01", "how do i bake a cake");
+            s.flush().expect("flush");
+            s.count_question("2026-06-01", Lang::En, "answer", Some("helplines"));
+            s.record_unanswered("2026-06-02", "how do i bake a cake");
+            // Dropped without a flush.
+        }
+        let s = Store::open(&path).expect("reopen");
+        let st = s.stats("2026-06-01", "2026-05-26").expect("stats");
+        assert_eq!((st.today, st.total, st.answered), (4, 4, 4));
+        assert_eq!(st.top_entries, [("helplines".to_string(), 4)]);
+        assert_eq!(
+            s.top_unanswered(5).expect("top"),
+            [("how do i bake a cake".to_string(), 2)]
+        );
+        let last_day: String = s
+            .conn()
+            .query_row("SELECT last_day FROM unanswered", [], |r| r.get(0))
+            .expect("last day");
+        assert_eq!(last_day, "2026-06-02");
+    }
+
+    #[test]
+    fn counts_that_cannot_be_written_are_kept_for_the_next_flush() {
+        let s = Store::in_memory().expect("store");
+        s.count_question("2026-06-01", Lang::Kk, "answer", None);
+        s.conn()
+            .execute_batch("ALTER TABLE counters RENAME TO counters_away")
+            .expect("hide the table");
+        assert!(s.flush().is_err());
+        s.count_question("2026-06-01", Lang::Kk, "answer", None);
+        s.conn()
+            .execute_batch("ALTER TABLE counters_away RENAME TO counters")
+            .expect("bring it back");
+        assert_eq!(s.stats("2026-06-01", "2026-06-01").expect("stats").total, 2);
+    }
+
+    #[test]
+    fn cached_languages_follow_every_change() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("state.db");
+        let s = Store::open(&path).expect("open");
+        assert_eq!(s.chat_lang(7).expect("lang"), None);
+        s.set_chat_lang(7, Lang::Kk).expect("set");
+        assert_eq!(s.chat_lang(7).expect("lang"), Some(Lang::Kk));
+        // Subscribing gives a chat without a choice the subscription's language.
+        assert_eq!(s.chat_lang(-5).expect("lang"), None);
+        s.subscribe(-5, Lang::Ru).expect("subscribe");
+        assert_eq!(s.chat_lang(-5).expect("lang"), Some(Lang::Ru));
+        s.subscribe(7, Lang::En).expect("subscribe");
+        assert_eq!(s.chat_lang(7).expect("lang"), Some(Lang::Kk));
+        // The file agrees.
+        drop(s);
+        let s = Store::open(&path).expect("reopen");
+        assert_eq!(s.chat_lang(7).expect("lang"), Some(Lang::Kk));
+        assert_eq!(s.chat_lang(-5).expect("lang"), Some(Lang::Ru));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::{
-    ADMIN, BotProcess, Call, FakeTelegram, Fault, Incoming, MemberStatus, TgChat, TgUser, secs,
+    ADMIN, BotProcess, Call, FakeTelegram, Fault, Incoming, MemberStatus, RateLimits, TgChat,
+    TgUser, secs,
 };
 
 async fn setup() -> (FakeTelegram, BotProcess) {
@@ -574,8 +575,72 @@ async fn many_chats_at_once_and_order_within_a_chat() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn replies_keep_to_the_flood_limits_and_a_burst_in_one_chat_is_spread() {
+    let (tg, _bot) = setup().await;
+    tg.set_rate_limits(RateLimits::telegram());
+    // Forty chats at once, more than the 30 messages a second Telegram takes.
+    let users: Vec<TgUser> = (0..40)
+        .map(|i| TgUser::new(13_000 + i, "U").language("en"))
+        .collect();
+    for u in &users {
+        tg.push(Incoming::private_text(u, "/helplines"));
+    }
+    // One chat asks four things at once: one message a second, in order.
+    let eager = TgUser::new(13_999, "E").language("en");
+    for cmd in ["/helplines", "/childrensday", "/helplines", "/childrensday"] {
+        tg.push(Incoming::private_text(&eager, cmd));
+    }
+    tg.wait_for_count("sendMessage", 44, secs(30)).await;
+    for u in &users {
+        let replies = tg
+            .calls_of("sendMessage")
+            .into_iter()
+            .filter(|c| sent_to(u.id)(c))
+            .count();
+        assert_eq!(replies, 1, "chat {}", u.id);
+    }
+    let burst: Vec<Call> = tg
+        .calls_of("sendMessage")
+        .into_iter()
+        .filter(|c| sent_to(eager.id)(c))
+        .collect();
+    let texts: Vec<&str> = burst.iter().map(text_of).collect();
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    for (i, text) in texts.iter().enumerate() {
+        let expected = if i % 2 == 0 {
+            "111"
+        } else {
+            "Happy Children's Day"
+        };
+        assert!(text.contains(expected), "reply {i} out of order: {texts:?}");
+    }
+    for pair in burst.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(
+            gap >= Duration::from_secs(1),
+            "{gap:?} between two messages to one chat"
+        );
+    }
+    tg.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sigterm_stops_the_bot_cleanly() {
     let (tg, mut bot) = setup().await;
+    let user = TgUser::new(15_001, "U").language("en");
+    for q in [
+        "how many children live in Kazakhstan",
+        "how do i bake a cake",
+    ] {
+        let asked = Instant::now();
+        tg.push(Incoming::private_text(&user, q));
+        tg.wait_for(
+            "sendMessage",
+            |c| sent_to(15_001)(c) && c.at >= asked,
+            secs(10),
+        )
+        .await;
+    }
     let pid = bot.child.id();
     let status = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
@@ -584,6 +649,13 @@ async fn sigterm_stops_the_bot_cleanly() {
     assert!(status.success());
     let exit = bot.wait_exit(secs(20)).await;
     assert!(exit.success(), "{exit:?}\n{}", bot.log());
+    // The counters kept in memory were written before the bot stopped.
+    let store = balabot::store::Store::open(&bot.db()).expect("state file");
+    assert_eq!(store.stats("", "").expect("stats").total, 2);
+    assert_eq!(
+        store.top_unanswered(5).expect("unanswered"),
+        [("how do i bake a cake".to_string(), 1)]
+    );
     tg.assert_no_violations();
 }
 

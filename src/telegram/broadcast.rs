@@ -8,9 +8,13 @@
 //! duplicate in a school group is worse than a miss. A 429 makes that chat
 //! wait its `retry_after` while the others go on, connection failures are
 //! retried with backoff, and chats that blocked the bot or are gone are
-//! unsubscribed.
+//! unsubscribed. Every send takes its slot from the limiter the replies
+//! use (`limiter::Kind::Bulk`): together they stay within Telegram's
+//! limits, replies go first, and the broadcast keeps to
+//! `BALABOT_BROADCAST_RATE`.
 
-use super::send::describe;
+use super::limiter::{self, Kind};
+use super::send::{Tg, describe};
 use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::render;
 use crate::state::State;
@@ -19,17 +23,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use teloxide::prelude::*;
-use teloxide::types::{LinkPreviewOptions, ParseMode};
+use teloxide::types::ParseMode;
 use teloxide::{ApiError, RequestError};
 
 /// Sends in flight at once.
 const CONCURRENCY: usize = 16;
 /// Attempts per chat for errors that prove the message was not delivered.
 const ATTEMPTS: u32 = 8;
-/// How long a send counts against the limit after its answer is back.
-const WINDOW: Duration = Duration::from_millis(1005);
-/// How often a full window of sends still in flight is checked again.
-const POLL: Duration = Duration::from_millis(5);
 
 /// The outcome of a broadcast run.
 #[derive(Debug, Clone, Copy)]
@@ -56,88 +56,6 @@ impl Summary {
     }
 }
 
-/// At most `per_second` send attempts in any one-second window, as the
-/// server counts them.
-///
-/// The server sees a request when it arrives, which we cannot observe —
-/// but it has arrived by the time its answer is back. So a send counts
-/// against the window from its start until one second after its answer:
-/// however late a request travels, the next window cannot overlap it.
-/// Starts are also spaced evenly, so no burst forms.
-struct Pacer {
-    per_second: usize,
-    window: std::sync::Mutex<Window>,
-}
-
-#[derive(Default)]
-struct Window {
-    next_ticket: u64,
-    /// (ticket, start, answered at) of the sends still counting.
-    sends: Vec<(u64, Instant, Option<Instant>)>,
-}
-
-/// A send in progress; [`Pacer::done`] when its answer is back.
-struct Ticket(u64);
-
-impl Pacer {
-    fn new(per_second: u32) -> Pacer {
-        Pacer {
-            per_second: per_second.max(1) as usize,
-            window: std::sync::Mutex::new(Window::default()),
-        }
-    }
-
-    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
-        self.window.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for a slot; the caller sends right after, then calls `done`.
-    async fn slot(&self) -> Ticket {
-        let gap = Duration::from_secs(1) / self.per_second as u32;
-        loop {
-            let wait = {
-                let mut w = self.window();
-                let now = Instant::now();
-                w.sends
-                    .retain(|&(_, _, answered)| answered.is_none_or(|t| now < t + WINDOW));
-                let after_last = w.sends.iter().map(|&(_, start, _)| start + gap).max();
-                let full = w.sends.len() >= self.per_second;
-                // When full, the earliest expiry; if all are still in flight, poll.
-                let after_window = full.then(|| {
-                    w.sends
-                        .iter()
-                        .filter_map(|&(_, _, answered)| answered.map(|t| t + WINDOW))
-                        .min()
-                        .unwrap_or(now + POLL)
-                });
-                match [after_last, after_window]
-                    .into_iter()
-                    .flatten()
-                    .max()
-                    .filter(|&t| t > now)
-                {
-                    Some(t) => t,
-                    None => {
-                        let ticket = w.next_ticket;
-                        w.next_ticket += 1;
-                        w.sends.push((ticket, now, None));
-                        return Ticket(ticket);
-                    }
-                }
-            };
-            tokio::time::sleep_until(wait.into()).await;
-        }
-    }
-
-    /// The answer to a send is back: it counts one more second.
-    fn done(&self, ticket: Ticket) {
-        let now = Instant::now();
-        if let Some(send) = self.window().sends.iter_mut().find(|s| s.0 == ticket.0) {
-            send.2 = Some(now);
-        }
-    }
-}
-
 enum Outcome {
     Sent,
     Dropped,
@@ -146,22 +64,17 @@ enum Outcome {
 }
 
 /// Sends one chat its message, retrying what is safe to retry.
-async fn deliver(bot: &Bot, pacer: &Pacer, retries: &AtomicU64, chat: i64, text: &str) -> Outcome {
+async fn deliver(bot: &Tg, retries: &AtomicU64, chat: i64, text: &str) -> Outcome {
     let mut backoff = Duration::from_millis(500);
     for attempt in 1..=ATTEMPTS {
-        let ticket = pacer.slot().await;
         let result = bot
-            .send_message(ChatId(chat), text)
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(LinkPreviewOptions {
-                is_disabled: true,
-                url: None,
-                prefer_small_media: false,
-                prefer_large_media: false,
-                show_above_text: false,
+            .limited(ChatId(chat), Kind::Bulk, |bot| {
+                bot.send_message(ChatId(chat), text)
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(super::send::no_preview())
+                    .send()
             })
             .await;
-        pacer.done(ticket);
         let err = match result {
             Ok(_) => return Outcome::Sent,
             Err(e) => e,
@@ -206,14 +119,14 @@ async fn deliver(bot: &Bot, pacer: &Pacer, retries: &AtomicU64, chat: i64, text:
 
 /// Runs (or resumes) the broadcast of `year` to every subscribed chat that
 /// has no delivery record for it yet.
-pub async fn run(bot: Bot, state: Arc<State>, year: i32) -> anyhow::Result<Summary> {
+pub async fn run(bot: Tg, state: Arc<State>, year: i32) -> anyhow::Result<Summary> {
     let _running = state.broadcasting.lock().await;
     let started = Instant::now();
     let store = &state.store;
     if store.broadcast_started(year)? {
         // A resumed run: the sends of the previous process may still fill
         // Telegram's one-second window.
-        tokio::time::sleep(WINDOW).await;
+        tokio::time::sleep(limiter::SECOND).await;
     }
     store.start_broadcast(year)?;
     let interrupted = store.settle_interrupted(year)?;
@@ -225,7 +138,6 @@ pub async fn run(bot: Bot, state: Arc<State>, year: i32) -> anyhow::Result<Summa
     let todo = store.undelivered(year)?;
     log::info!("broadcast {year}: {} chat(s) to send", todo.len());
     let engine = state.engine();
-    let pacer = Arc::new(Pacer::new(state.settings.per_second));
     let retries = Arc::new(AtomicU64::new(0));
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut tasks = tokio::task::JoinSet::new();
@@ -235,12 +147,11 @@ pub async fn run(bot: Bot, state: Arc<State>, year: i32) -> anyhow::Result<Summa
         };
         let text = render::entry_html(entry, lang);
         let permit = limit.clone().acquire_owned().await?;
-        let (bot, pacer, retries, state) =
-            (bot.clone(), pacer.clone(), retries.clone(), state.clone());
+        let (bot, retries, state) = (bot.clone(), retries.clone(), state.clone());
         tasks.spawn(async move {
             let _permit = permit;
             state.store.set_delivery(year, chat, Delivery::Pending)?;
-            let outcome = deliver(&bot, &pacer, &retries, chat, &text).await;
+            let outcome = deliver(&bot, &retries, chat, &text).await;
             let record = match outcome {
                 Outcome::Sent => Delivery::Sent,
                 Outcome::Dropped => Delivery::Dropped,

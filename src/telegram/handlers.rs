@@ -202,12 +202,9 @@ fn record(
 ) {
     let day = state.today();
     let entry = m.entry().map(|e| engine.kb.entries[e].id.as_str());
-    if let Err(e) = state.store.count_question(&day, m.lang, outcome, entry) {
-        log::warn!("counting a question: {e}");
-    }
-    let unanswered = matches!(m.outcome, Outcome::Fallback) && !m.safety;
-    if let Some(Err(e)) = unanswered.then(|| state.store.record_unanswered(&day, question)) {
-        log::warn!("keeping an unanswered question: {e}");
+    state.store.count_question(&day, m.lang, outcome, entry);
+    if matches!(m.outcome, Outcome::Fallback) && !m.safety {
+        state.store.record_unanswered(&day, question);
     }
 }
 
@@ -231,7 +228,7 @@ async fn deliver(
 
 async fn is_chat_admin(bot: &Tg, chat: ChatId, user: &User) -> bool {
     send::with_retry("getChatMember", || {
-        bot.get_chat_member(chat, user.id).send()
+        bot.api().get_chat_member(chat, user.id).send()
     })
     .await
     .is_ok_and(|m| m.is_privileged())
@@ -397,15 +394,10 @@ fn unanswered_text(state: &State) -> String {
 
 /// A press on an inline button. Always answered, so the button stops
 /// spinning, even when the data is stale.
-pub async fn on_callback(
-    bot: Tg,
-    raw: teloxide::Bot,
-    q: CallbackQuery,
-    state: Arc<State>,
-) -> HandlerResult {
+pub async fn on_callback(bot: Tg, q: CallbackQuery, state: Arc<State>) -> HandlerResult {
     let action = q.data.as_deref().and_then(Action::decode);
     send::with_retry("answerCallbackQuery", || {
-        bot.answer_callback_query(q.id.clone()).send()
+        bot.api().answer_callback_query(q.id.clone()).send()
     })
     .await
     .ok();
@@ -489,7 +481,8 @@ pub async fn on_callback(
             )
             .await;
             let state = state.clone();
-            tokio::spawn(async move { super::broadcast_and_report(&raw, &state, year).await });
+            let bot = bot.clone();
+            tokio::spawn(async move { super::broadcast_and_report(&bot, &state, year).await });
         }
         Action::ConfirmBroadcast(_) => log::warn!("broadcast button pressed by a non-admin user"),
     }
@@ -565,7 +558,8 @@ pub async fn on_inline(bot: Tg, q: InlineQuery, state: Arc<State>) -> HandlerRes
         })
         .collect();
     send::with_retry("answerInlineQuery", || {
-        bot.answer_inline_query(q.id.clone(), results.clone())
+        bot.api()
+            .answer_inline_query(q.id.clone(), results.clone())
             .cache_time(INLINE_CACHE_SECONDS)
             .send()
     })

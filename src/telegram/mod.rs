@@ -11,6 +11,7 @@ pub mod broadcast;
 pub mod callback;
 pub mod commands;
 mod handlers;
+pub mod limiter;
 pub mod send;
 pub(crate) mod watch;
 
@@ -20,15 +21,18 @@ use crate::schedule::{Clock, ShiftedClock, SystemClock, Yearly};
 use crate::state::{self, Settings, State};
 use crate::store::Store;
 use anyhow::{Context, bail};
+use limiter::{Kind, Limiter, Limits};
 use send::{Tg, describe, redact};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::{Dispatcher, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 use teloxide::update_listeners::Polling;
+
+/// How often question counters kept in memory are written to the state file.
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 /// The handler tree. Each kind of update has its branch, so the dispatcher
 /// asks Telegram for exactly these (allowed_updates).
@@ -54,8 +58,8 @@ pub struct Config {
     pub settings: Settings,
     /// BALABOT_FAKE_NOW: rehearse with the clock set to this moment.
     pub fake_now: Option<chrono::DateTime<chrono::Utc>>,
-    /// BALABOT_THROTTLE=off: no rate caps on replies (load tests only;
-    /// Throttle's worker still releases them every 250 ms).
+    /// BALABOT_THROTTLE=off: no rate limits at all, on replies or the
+    /// broadcast (load tests against a local server only).
     pub throttle: bool,
 }
 
@@ -172,15 +176,18 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         None => Box::new(SystemClock),
     };
     let state = Arc::new(State::new(engine, dir, config.settings, store, clock));
-    let tg: Tg = bot.clone().throttle(if config.throttle {
-        Limits::default()
+    let limiter = if config.throttle {
+        Limiter::new(Limits::telegram(state.settings.per_second))
     } else {
-        unlimited()
-    });
-    let scheduler = tokio::spawn(schedule_broadcasts(bot.clone(), state.clone()));
-    let _watcher = watch::spawn(bot.clone(), state.clone());
-    let mut dispatcher = Dispatcher::builder(tg.clone(), handler_tree())
-        .dependencies(dptree::deps![state, bot.clone()])
+        log::warn!("BALABOT_THROTTLE=off: sending without Telegram's rate limits");
+        Limiter::off()
+    };
+    let tg = Tg::new(bot.clone(), limiter);
+    let scheduler = tokio::spawn(schedule_broadcasts(tg.clone(), state.clone()));
+    let flusher = tokio::spawn(flush_counters(state.clone()));
+    let _watcher = watch::spawn(tg.clone(), state.clone());
+    let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
+        .dependencies(dptree::deps![state.clone(), tg])
         .error_handler(Arc::new(log_error::<anyhow::Error>))
         .default_handler(|_| async {})
         .enable_ctrlc_handler()
@@ -194,7 +201,7 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
             }
         }
     });
-    let listener = Polling::builder(tg.clone())
+    let listener = Polling::builder(bot.clone())
         .timeout(Duration::from_secs(10))
         .build();
     dispatcher
@@ -202,24 +209,30 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         .await
         .map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", describe(&e)))?;
     scheduler.abort();
+    flusher.abort();
+    // Every reply is done: write the last counts.
+    if let Err(e) = state.store.flush() {
+        log::error!("question counters not saved: {e}");
+    }
     log::info!("stopped");
     Ok(())
 }
 
-/// Limits high enough never to bind in a load test (not u32::MAX: Throttle
-/// reserves queue space for that many messages and the allocation fails).
-fn unlimited() -> Limits {
-    Limits {
-        messages_per_sec_chat: 10_000,
-        messages_per_min_chat: 10_000,
-        messages_per_min_channel_or_supergroup: 10_000,
-        messages_per_sec_overall: 10_000,
+/// Writes the question counters kept in memory every few seconds.
+async fn flush_counters(state: Arc<State>) {
+    let mut every = tokio::time::interval(FLUSH_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = state.store.flush() {
+            log::warn!("writing question counters (kept for the next try): {e}");
+        }
     }
 }
 
 /// Waits for 1 June (or resumes an interrupted broadcast at once), sends,
 /// reports to the admins, and waits for the next year.
-async fn schedule_broadcasts(bot: Bot, state: Arc<State>) {
+async fn schedule_broadcasts(bot: Tg, state: Arc<State>) {
     loop {
         let now = state.clock.now();
         let settings = &state.settings;
@@ -252,7 +265,7 @@ async fn schedule_broadcasts(bot: Bot, state: Arc<State>) {
 }
 
 /// Runs a year's broadcast and sends its summary to the admins.
-pub(crate) async fn broadcast_and_report(bot: &Bot, state: &Arc<State>, year: i32) {
+pub(crate) async fn broadcast_and_report(bot: &Tg, state: &Arc<State>, year: i32) {
     let text = match broadcast::run(bot.clone(), state.clone(), year).await {
         Ok(summary) => summary.text(),
         Err(e) => {
@@ -267,18 +280,21 @@ pub(crate) async fn broadcast_and_report(bot: &Bot, state: &Arc<State>, year: i3
 }
 
 /// Sends a plain text to every admin (their private chats).
-pub(crate) async fn notify_admins(bot: &Bot, state: &State, text: &str) {
+pub(crate) async fn notify_admins(bot: &Tg, state: &State, text: &str) {
     for admin in state.admins() {
         let chat = ChatId(admin as i64);
         for piece in crate::render::split_message(
             &crate::render::escape(text),
             crate::render::TELEGRAM_TEXT_LIMIT,
         ) {
-            if let Err(e) = bot
-                .send_message(chat, piece)
-                .parse_mode(teloxide::types::ParseMode::Html)
-                .await
-            {
+            let sent = bot
+                .limited(chat, Kind::Reply, |bot| {
+                    bot.send_message(chat, piece)
+                        .parse_mode(teloxide::types::ParseMode::Html)
+                        .send()
+                })
+                .await;
+            if let Err(e) = sent {
                 log::warn!("could not notify an admin: {}", describe(&e));
             }
         }

@@ -1,22 +1,58 @@
-//! Sending replies: split to Telegram's limits, HTML parse mode, link
-//! previews off, bounded retries with backoff on network errors, and every
-//! error logged with the token redacted. A failed send never panics the
-//! dispatcher.
+//! Sending replies: every message through the limiter, split to Telegram's
+//! length limit, HTML parse mode, link previews off, 429s waited out,
+//! bounded retries with backoff on network errors, and every error logged
+//! with the token redacted. A failed send never panics the dispatcher.
 
+use super::limiter::{Kind, Limiter};
 use crate::render::{TELEGRAM_TEXT_LIMIT, split_message};
+use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
-use teloxide::adaptors::Throttle;
 use teloxide::prelude::*;
 use teloxide::types::{
     InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters,
 };
 use teloxide::{ApiError, RequestError};
 
-/// The bot as the handlers use it: rate-limited by Throttle.
-pub type Tg = Throttle<Bot>;
+/// The bot as the handlers use it: the Bot API client and the limiter
+/// every message into a chat goes through.
+#[derive(Clone)]
+pub struct Tg {
+    bot: Bot,
+    limiter: Limiter,
+}
 
-/// Attempts per message on network errors (Throttle itself waits out 429s).
+impl Tg {
+    pub fn new(bot: Bot, limiter: Limiter) -> Tg {
+        Tg { bot, limiter }
+    }
+
+    /// For requests that are not messages into a chat, which Telegram does
+    /// not count against the message limits: answers to button presses and
+    /// inline queries, getChatMember, setMyCommands.
+    pub fn api(&self) -> &Bot {
+        &self.bot
+    }
+
+    /// Makes one message request into `chat` (sendMessage,
+    /// editMessageText) as soon as the limits allow; it counts against
+    /// them until a second after its answer.
+    pub async fn limited<T, Fut>(
+        &self,
+        chat: ChatId,
+        kind: Kind,
+        request: impl FnOnce(&Bot) -> Fut,
+    ) -> Result<T, RequestError>
+    where
+        Fut: Future<Output = Result<T, RequestError>>,
+    {
+        let _permit = self.limiter.slot(chat.0, kind).await;
+        request(&self.bot).await
+    }
+}
+
+/// Attempts per message on network errors (429s do not count: they are
+/// waited out, however many come).
 const ATTEMPTS: u32 = 4;
 
 static TOKEN: OnceLock<String> = OnceLock::new();
@@ -39,7 +75,8 @@ pub fn describe(err: &RequestError) -> String {
     redact(&err.to_string())
 }
 
-fn no_preview() -> LinkPreviewOptions {
+/// Link previews off: a source link must not become a big card.
+pub(crate) fn no_preview() -> LinkPreviewOptions {
     LinkPreviewOptions {
         is_disabled: true,
         url: None,
@@ -49,18 +86,21 @@ fn no_preview() -> LinkPreviewOptions {
     }
 }
 
-/// Runs `op` until it succeeds, retrying network errors with backoff and
-/// 429s after their wait; gives up (logging) on anything else.
+/// Runs `op` until it succeeds: a 429 is repeated after the wait Telegram
+/// asks for (a rejected request was not delivered, so it is never dropped
+/// nor doubled), network errors up to [`ATTEMPTS`] times with backoff;
+/// anything else is given up (logged).
 pub async fn with_retry<T, F, Fut>(what: &str, mut op: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, RequestError>>,
+    Fut: Future<Output = Result<T, RequestError>>,
 {
     let mut delay = Duration::from_millis(500);
-    for attempt in 1..=ATTEMPTS {
+    let mut attempt = 1;
+    loop {
         match op().await {
             Ok(v) => return Ok(v),
-            Err(RequestError::RetryAfter(s)) if attempt < ATTEMPTS => {
+            Err(RequestError::RetryAfter(s)) => {
                 log::warn!("{what}: rate limited, retrying in {}s", s.seconds());
                 tokio::time::sleep(s.duration()).await;
             }
@@ -68,6 +108,7 @@ where
                 log::warn!("{what}: {} (attempt {attempt}/{ATTEMPTS})", describe(&e));
                 tokio::time::sleep(delay).await;
                 delay *= 2;
+                attempt += 1;
             }
             Err(e) => {
                 log::warn!("{what} failed: {}", describe(&e));
@@ -75,7 +116,6 @@ where
             }
         }
     }
-    unreachable!("the last attempt returns")
 }
 
 /// Does this error mean the chat cannot get messages any more (the bot was
@@ -108,21 +148,23 @@ pub async fn html(
     let pieces = split_message(text, TELEGRAM_TEXT_LIMIT);
     let last = pieces.len().saturating_sub(1);
     for (i, piece) in pieces.iter().enumerate() {
-        let sent = with_retry("sendMessage", || {
-            let mut req = bot
-                .send_message(chat, piece.clone())
-                .parse_mode(ParseMode::Html)
-                .link_preview_options(no_preview());
-            if let (0, Some(id)) = (i, reply_to) {
-                req = req.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
-            }
-            if let (true, Some(k)) = (i == last, keyboard.as_ref()) {
-                req = req.reply_markup(k.clone());
-            }
-            req.send()
+        with_retry("sendMessage", || {
+            bot.limited(chat, Kind::Reply, |bot| {
+                let mut req = bot
+                    .send_message(chat, piece.clone())
+                    .parse_mode(ParseMode::Html)
+                    .link_preview_options(no_preview());
+                if let (0, Some(id)) = (i, reply_to) {
+                    req = req
+                        .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+                }
+                if let (true, Some(k)) = (i == last, keyboard.as_ref()) {
+                    req = req.reply_markup(k.clone());
+                }
+                req.send()
+            })
         })
-        .await;
-        sent?;
+        .await?;
     }
     Ok(())
 }
@@ -140,14 +182,16 @@ pub async fn edit(
         .next()
         .unwrap_or_default();
     with_retry("editMessageText", || {
-        let mut req = bot
-            .edit_message_text(chat, message, text.clone())
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(no_preview());
-        if let Some(k) = keyboard.as_ref() {
-            req = req.reply_markup(k.clone());
-        }
-        req.send()
+        bot.limited(chat, Kind::Reply, |bot| {
+            let mut req = bot
+                .edit_message_text(chat, message, text.clone())
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(no_preview());
+            if let Some(k) = keyboard.as_ref() {
+                req = req.reply_markup(k.clone());
+            }
+            req.send()
+        })
     })
     .await
     .ok();

@@ -2,20 +2,20 @@
 //! settle (debounced). A broken edit is rejected, the previous knowledge
 //! keeps serving, and the admins get the error lines.
 
+use super::send::Tg;
 use crate::knowledge::LoadError;
 use crate::state::State;
 use notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use std::sync::Arc;
 use std::time::Duration;
-use teloxide::Bot;
 
 /// Quiet time after the last change before reloading: editors save in steps.
 const DEBOUNCE: Duration = Duration::from_millis(700);
 
 /// Starts watching; the watcher stops when the returned value is dropped.
 /// Without a watcher (e.g. no inotify), /reload still works.
-pub fn spawn(bot: Bot, state: Arc<State>) -> Option<Debouncer<notify::RecommendedWatcher>> {
+pub fn spawn(bot: Tg, state: Arc<State>) -> Option<Debouncer<notify::RecommendedWatcher>> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let handler = move |res: DebounceEventResult| match res {
         Ok(events) if events.iter().any(|e| is_knowledge_file(&e.path)) => {
@@ -54,7 +54,7 @@ fn is_knowledge_file(path: &std::path::Path) -> bool {
 }
 
 /// Reloads; on failure tells the admins what is wrong, line by line.
-async fn reload_and_report(bot: &Bot, state: &Arc<State>) {
+async fn reload_and_report(bot: &Tg, state: &Arc<State>) {
     match state.reload() {
         Ok(n) => log::info!("knowledge reloaded: {n} entries"),
         Err(e) => super::notify_admins(bot, state, &rejection(&e)).await,
