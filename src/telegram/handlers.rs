@@ -239,7 +239,7 @@ async fn on_command(
     msg: &Message,
     cmd: Command,
     args: &str,
-    state: &State,
+    state: &Arc<State>,
 ) -> HandlerResult {
     let chat = msg.chat.id;
     let user = msg.from.as_ref();
@@ -321,10 +321,12 @@ async fn on_command(
                 }
             }
         }
-        Command::Reload if user.is_some_and(|u| state.is_admin(u.id.0)) => match state.reload() {
-            Ok(n) => say(escape(&format!("Reloaded: {n} entries.")), None).await,
-            Err(e) => say(escape(&super::watch::rejection(&e)), None).await,
-        },
+        Command::Reload if user.is_some_and(|u| state.is_admin(u.id.0)) => {
+            match super::reload(state).await {
+                Ok(n) => say(escape(&format!("Reloaded: {n} entries.")), None).await,
+                Err(e) => say(escape(&super::watch::rejection(&e)), None).await,
+            }
+        }
         Command::Reload
         | Command::Stats
         | Command::Unanswered

@@ -125,12 +125,37 @@ impl Config {
 }
 
 /// Runs the bot until Ctrl-C or SIGTERM (blocking: builds its own runtime).
+///
+/// One thread serves everything: a reply takes tens of microseconds of our
+/// own work, so a second worker would only add cross-thread wake-ups (a
+/// quarter of the CPU per update when measured). Slow work — reloading the
+/// knowledge — goes to the blocking pool.
 pub fn run(engine: Engine, dir: PathBuf) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(serve(engine, dir, config))
+}
+
+/// Reloads the knowledge on a blocking thread: indexing a large base takes
+/// a second or more, and the runtime must go on answering meanwhile.
+async fn reload(state: &Arc<State>) -> Result<usize, crate::knowledge::LoadError> {
+    let dir = state.knowledge_dir().to_path_buf();
+    let state = state.clone();
+    match tokio::task::spawn_blocking(move || state.reload()).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(crate::knowledge::LoadError {
+            diagnostics: vec![crate::knowledge::Diagnostic::error(
+                &dir,
+                1,
+                1,
+                "the reload was cancelled: the bot is shutting down".to_string(),
+                "nothing changed; the knowledge is loaded again at the next start",
+            )],
+        }),
+    }
 }
 
 /// Starts the bot and serves until shut down.

@@ -55,7 +55,7 @@ fn is_knowledge_file(path: &std::path::Path) -> bool {
 
 /// Reloads; on failure tells the admins what is wrong, line by line.
 async fn reload_and_report(bot: &Tg, state: &Arc<State>) {
-    match state.reload() {
+    match super::reload(state).await {
         Ok(n) => log::info!("knowledge reloaded: {n} entries"),
         Err(e) => super::notify_admins(bot, state, &rejection(&e)).await,
     }
