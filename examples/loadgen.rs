@@ -103,6 +103,11 @@ struct Args {
     /// Seed of the question mix.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Run examples/echo_bot (a teloxide bot that echoes each message)
+    /// instead of balabot, with the private mix: the baseline of what
+    /// teloxide, hyper and the kernel cost per update here.
+    #[arg(long)]
+    echo: bool,
 }
 
 /// One update to push, and what the bot should send for it.
@@ -138,6 +143,23 @@ fn newest_source(dir: &Path) -> Option<SystemTime> {
         newest = newest.max(time);
     }
     newest
+}
+
+/// The echo bot, built when missing.
+fn echo_binary() -> Result<PathBuf, String> {
+    let bin = root().join("target/release/examples/echo_bot");
+    if !bin.is_file() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "--example", "echo_bot"])
+            .current_dir(root())
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() || !bin.is_file() {
+            return Err("build it with `cargo build --release --example echo_bot`".into());
+        }
+    }
+    Ok(bin)
 }
 
 /// The bot binary: given, or target/release/balabot (built when missing).
@@ -214,7 +236,11 @@ fn plan(args: &Args, engine: &Engine) -> Vec<Planned> {
                 Mix::Private => Planned {
                     incoming: Incoming::private_text(user, &q.text),
                     chat: user.id,
-                    replies: pieces(engine, &q.text, hint),
+                    replies: if args.echo {
+                        1
+                    } else {
+                        pieces(engine, &q.text, hint)
+                    },
                 },
                 Mix::Inline => Planned {
                     incoming: Incoming::inline_query(user, &q.text, ""),
@@ -484,7 +510,15 @@ async fn main() -> ExitCode {
         .clone()
         .unwrap_or_else(|| root().join("knowledge"));
     let knowledge = std::fs::canonicalize(&knowledge).unwrap_or(knowledge);
-    let bin = match bot_binary(args.bin.clone()) {
+    if args.echo && args.mix != Mix::Private {
+        eprintln!("loadgen: --echo works with --mix private only");
+        return ExitCode::from(2);
+    }
+    let bin = match if args.echo {
+        echo_binary()
+    } else {
+        bot_binary(args.bin.clone())
+    } {
         Ok(b) => b,
         Err(e) => {
             eprintln!("loadgen: {e}");
@@ -520,8 +554,10 @@ async fn main() -> ExitCode {
     // A large synthetic base takes seconds to load.
     let polling = tokio::time::timeout(Duration::from_secs(60), async {
         tg.wait_until_polling(Duration::from_secs(90)).await;
-        tg.wait_for_count("setMyCommands", 4, Duration::from_secs(90))
-            .await;
+        if !args.echo {
+            tg.wait_for_count("setMyCommands", 4, Duration::from_secs(90))
+                .await;
+        }
     })
     .await;
     if polling.is_err() {
