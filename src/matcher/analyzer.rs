@@ -33,6 +33,38 @@ pub struct QueryTerm {
     pub token: usize,
 }
 
+/// The Russian and Kazakh Cyrillic readings of a question's Latin tokens,
+/// made once and shared by the pattern checks and every analyzer.
+pub struct Readings(Vec<Option<[String; 2]>>);
+
+impl Readings {
+    pub fn of(tokens: &[Token]) -> Readings {
+        Readings(
+            tokens
+                .iter()
+                .map(|t| {
+                    (t.script == Script::Latin).then(|| {
+                        [
+                            translit::to_cyrillic(&t.text, Lang::Ru),
+                            translit::to_cyrillic(&t.text, Lang::Kk),
+                        ]
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// Token `i` read in `lang`: none for a Cyrillic token or English.
+    pub fn get(&self, i: usize, lang: Lang) -> Option<&str> {
+        let [ru, kk] = self.0.get(i)?.as_ref()?;
+        match lang {
+            Lang::En => None,
+            Lang::Ru => Some(ru),
+            Lang::Kk => Some(kk),
+        }
+    }
+}
+
 pub struct Analyzer {
     lang: Lang,
     stemmer: Option<Stemmer>,
@@ -95,29 +127,31 @@ impl Analyzer {
     fn raw_keys(&self, text: &str) -> Vec<String> {
         text::tokenize(text)
             .iter()
-            .map(|t| self.analyse(t))
+            .map(|t| self.analyse(t, None))
             .collect()
     }
 
     /// The key of one token before synonyms: its stem, in the skeleton
     /// alphabet for Russian and Kazakh.
-    fn raw_key(&self, token: &Token) -> Cow<'_, str> {
+    fn raw_key(&self, token: &Token, cyr: Option<&str>) -> Cow<'_, str> {
         match self.memo.get(&token.text) {
             Some(raw) => Cow::Borrowed(raw),
-            None => Cow::Owned(self.analyse(token)),
+            None => Cow::Owned(self.analyse(token, cyr)),
         }
     }
 
-    fn analyse(&self, token: &Token) -> String {
+    /// `cyr`: the token's Cyrillic reading in this language, when a Latin
+    /// token's was already made ([`Readings`]).
+    fn analyse(&self, token: &Token, cyr: Option<&str>) -> String {
         match (self.lang, token.script) {
             (_, Script::Number) => token.text.clone(),
             (Lang::En, Script::Latin) => self.stem(&token.text),
             (Lang::En, Script::Cyrillic) => token.text.clone(),
             (_, Script::Cyrillic) => translit::skeleton(&self.stem(&token.text)),
-            (lang, Script::Latin) => {
-                let cyr = translit::to_cyrillic(&token.text, lang);
-                translit::skeleton(&self.stem(&cyr))
-            }
+            (lang, Script::Latin) => match cyr {
+                Some(cyr) => translit::skeleton(&self.stem(cyr)),
+                None => translit::skeleton(&self.stem(&translit::to_cyrillic(&token.text, lang))),
+            },
         }
     }
 
@@ -143,7 +177,7 @@ impl Analyzer {
     /// A token's key before synonyms, and its key (after synonyms) unless
     /// it is a stop word: what indexing needs of each distinct word.
     pub fn index_key(&self, token: &Token) -> (String, Option<String>) {
-        let raw = self.analyse(token);
+        let raw = self.analyse(token, None);
         let key = (!self.stop.contains(&raw)).then(|| self.canonical(Cow::Borrowed(&raw)));
         (raw, key)
     }
@@ -157,28 +191,41 @@ impl Analyzer {
     /// A token as written, in the skeleton alphabet for Russian and Kazakh:
     /// typos are also looked up by this, since a stemmer may cut a
     /// misspelt word differently from the right one ("majoraty").
-    pub fn surface(&self, token: &Token) -> String {
+    pub fn surface(&self, token: &Token, cyr: Option<&str>) -> String {
         match (self.lang, token.script) {
             (_, Script::Number) | (Lang::En, _) => token.text.clone(),
             (_, Script::Cyrillic) => translit::skeleton(&token.text),
-            (lang, Script::Latin) => translit::skeleton(&translit::to_cyrillic(&token.text, lang)),
+            (lang, Script::Latin) => match cyr {
+                Some(cyr) => translit::skeleton(cyr),
+                None => translit::skeleton(&translit::to_cyrillic(&token.text, lang)),
+            },
         }
     }
 
     /// The keys (before synonyms) of a question's tokens.
-    pub fn raw_keys_of(&self, tokens: &[Token]) -> Vec<Cow<'_, str>> {
-        tokens.iter().map(|t| self.raw_key(t)).collect()
+    pub fn raw_keys_of(&self, tokens: &[Token], readings: &Readings) -> Vec<Cow<'_, str>> {
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.raw_key(t, readings.get(i, self.lang)))
+            .collect()
     }
 
     /// The terms of a question: stop words dropped, each key once.
     #[cfg(test)]
     pub fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
-        self.query_terms_with(tokens, &self.raw_keys_of(tokens))
+        let readings = Readings::of(tokens);
+        self.query_terms_with(tokens, &self.raw_keys_of(tokens, &readings), &readings)
     }
 
     /// [`Analyzer::query_terms`] with the tokens' keys already known
     /// ([`Analyzer::raw_keys_of`]).
-    pub fn query_terms_with(&self, tokens: &[Token], raws: &[Cow<'_, str>]) -> Vec<QueryTerm> {
+    pub fn query_terms_with(
+        &self,
+        tokens: &[Token],
+        raws: &[Cow<'_, str>],
+        readings: &Readings,
+    ) -> Vec<QueryTerm> {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
         for (token, (t, raw)) in tokens.iter().zip(raws).enumerate() {
             if raw.is_empty() || self.stop.contains(raw.as_ref()) {
@@ -195,7 +242,7 @@ impl Analyzer {
             };
             terms.push(QueryTerm {
                 key,
-                surface: self.surface(t),
+                surface: self.surface(t, readings.get(token, self.lang)),
                 kind,
                 token,
             });

@@ -103,7 +103,7 @@ impl LangIndex {
                     });
                     (terms.len() - 1) as TermId
                 });
-                let surface = analyzer.surface(&token);
+                let surface = analyzer.surface(&token, None);
                 if surface_seen.insert(surface.clone()) {
                     surfaces.push((surface, id));
                 }

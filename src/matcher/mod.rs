@@ -19,8 +19,8 @@ mod patterns;
 
 use crate::knowledge::Knowledge;
 use crate::lang::{Lang, Tri};
-use crate::text::{self, Script, Token, translit};
-use analyzer::{Kind, LIGHT_FACTOR, QueryTerm};
+use crate::text::{self, Script, Token};
+use analyzer::{Kind, LIGHT_FACTOR, QueryTerm, Readings};
 use index::{LangIndex, TermId};
 use patterns::PatternSet;
 use serde::Serialize;
@@ -133,8 +133,9 @@ impl Matcher {
             None => question,
         };
         let tokens = text::tokenize(question);
-        let (lang, raws) = self.detect(question, &tokens, hint);
-        let signals = self.signals(&tokens);
+        let readings = Readings::of(&tokens);
+        let (lang, raws) = self.detect(question, &tokens, &readings, hint);
+        let signals = self.signals(&tokens, &readings);
         let mut m = Match {
             lang,
             outcome: Outcome::Empty,
@@ -149,8 +150,8 @@ impl Matcher {
             return m;
         }
         let index = self.indexes.get(lang);
-        let raws = raws.unwrap_or_else(|| index.analyzer.raw_keys_of(&tokens));
-        let mut terms = index.analyzer.query_terms_with(&tokens, &raws);
+        let raws = raws.unwrap_or_else(|| index.analyzer.raw_keys_of(&tokens, &readings));
+        let mut terms = index.analyzer.query_terms_with(&tokens, &raws, &readings);
         if m.safety {
             for t in terms.iter_mut().filter(|t| signals.trigger_tokens[t.token]) {
                 t.kind = Kind::Trigger;
@@ -180,7 +181,7 @@ impl Matcher {
     /// Checks every word of a message, and for a Latin word its Russian
     /// and Kazakh Cyrillic readings, against the safety and scope patterns
     /// of every language: one look-up per spelling.
-    fn signals(&self, tokens: &[Token]) -> Signals<'_> {
+    fn signals(&self, tokens: &[Token], readings: &Readings) -> Signals<'_> {
         let mut safety = self.safety.no_hits();
         let mut places = self.other_places.no_hits();
         let mut trigger_tokens = vec![false; tokens.len()];
@@ -190,9 +191,10 @@ impl Matcher {
         };
         for (i, t) in tokens.iter().enumerate() {
             check(i, &t.text);
-            if t.script == Script::Latin {
-                check(i, &translit::to_cyrillic(&t.text, Lang::Ru));
-                check(i, &translit::to_cyrillic(&t.text, Lang::Kk));
+            for lang in [Lang::Ru, Lang::Kk] {
+                if let Some(cyr) = readings.get(i, lang) {
+                    check(i, cyr);
+                }
             }
         }
         Signals {
@@ -212,6 +214,7 @@ impl Matcher {
         &self,
         raw: &str,
         tokens: &[Token],
+        readings: &Readings,
         hint: Option<Lang>,
     ) -> (Lang, Option<Vec<Cow<'_, str>>>) {
         if raw.chars().any(text::is_kazakh_letter) {
@@ -239,7 +242,7 @@ impl Matcher {
         let mut best = (candidates[0], f32::MIN, None);
         for &lang in candidates {
             let index = self.indexes.get(lang);
-            let raws = index.analyzer.raw_keys_of(tokens);
+            let raws = index.analyzer.raw_keys_of(tokens, readings);
             let mut known = tokens
                 .iter()
                 .zip(&raws)
@@ -262,12 +265,13 @@ impl Matcher {
     /// Keys of a text as the matcher sees them, for `--json` explanations.
     pub fn keys(&self, question: &str, lang: Lang) -> Vec<String> {
         let tokens = text::tokenize(question);
-        self.indexes
-            .get(lang)
-            .analyzer
+        let readings = Readings::of(&tokens);
+        let analyzer = &self.indexes.get(lang).analyzer;
+        analyzer
             .query_terms_with(
                 &tokens,
-                &self.indexes.get(lang).analyzer.raw_keys_of(&tokens),
+                &analyzer.raw_keys_of(&tokens, &readings),
+                &readings,
             )
             .into_iter()
             .map(|t| t.key)

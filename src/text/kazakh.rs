@@ -108,11 +108,12 @@ pub fn stem(word: &str) -> String {
     let mut stem = word.to_string();
     let mut len = stem.chars().count();
     for _ in 0..5 {
-        // Byte comparison first; the letters are counted only on a match.
-        let suffix = SUFFIXES
+        let last = stem.chars().next_back();
+        // Only the suffixes ending in the word's last letter, in list order;
+        // letters are counted only on a match.
+        let suffix = by_last_letter(last)
             .iter()
             .find(|s| stem.ends_with(**s) && len >= s.chars().count() + MIN_ROOT);
-        let last = stem.chars().next_back();
         let cut = match suffix {
             Some(&("ғы" | "гі" | "қы" | "кі"))
                 if len >= 3 && stem.chars().nth_back(2).is_some_and(is_vowel) =>
@@ -133,6 +134,28 @@ pub fn stem(word: &str) -> String {
         }
     }
     stem
+}
+
+/// The suffixes ending in `last`, in the order of [`SUFFIXES`].
+fn by_last_letter(last: Option<char>) -> &'static [&'static str] {
+    static GROUPS: std::sync::LazyLock<Vec<(char, Vec<&'static str>)>> =
+        std::sync::LazyLock::new(|| {
+            let mut groups: Vec<(char, Vec<&'static str>)> = Vec::new();
+            for &s in SUFFIXES {
+                let Some(c) = s.chars().next_back() else {
+                    continue;
+                };
+                match groups.iter_mut().find(|(g, _)| *g == c) {
+                    Some((_, list)) => list.push(s),
+                    None => groups.push((c, vec![s])),
+                }
+            }
+            groups
+        });
+    GROUPS
+        .iter()
+        .find(|(c, _)| Some(*c) == last)
+        .map_or(&[], |(_, list)| list.as_slice())
 }
 
 fn is_vowel(c: char) -> bool {
