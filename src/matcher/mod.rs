@@ -279,12 +279,39 @@ impl Matcher {
     }
 }
 
+/// Per-entry accumulators of [`score`], kept between questions so that a
+/// question on a large base does not allocate and zero them; only the
+/// entries a question touched are cleared after it.
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f32>,
+    content: Vec<bool>,
+    per_term: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 /// Scores every entry that shares a key with the question; best first.
 fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => score_with(index, terms, &mut scratch),
+        Err(_) => score_with(index, terms, &mut Scratch::default()),
+    })
+}
+
+fn score_with(index: &LangIndex, terms: &[QueryTerm], scratch: &mut Scratch) -> Vec<Scored> {
     let n = index.variants.len();
-    let mut acc = vec![0.0f32; n];
-    let mut content = vec![false; n];
-    let mut per_term = vec![0.0f32; n];
+    for v in [&mut scratch.acc, &mut scratch.per_term] {
+        v.resize(n.max(v.len()), 0.0);
+    }
+    scratch.content.resize(n.max(scratch.content.len()), false);
+    let Scratch {
+        acc,
+        content,
+        per_term,
+    } = scratch;
     // Entries touched by the current term, and by any term.
     let mut touched: Vec<u32> = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
@@ -304,6 +331,22 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
             .unwrap_or(index.unknown_idf);
         let weight = idf * factor;
         total += weight;
+        let is_content = t.kind != Kind::Light;
+        // Weights and similarities are positive: acc is 0 until first touched.
+        if let [(id, sim)] = resolved[..] {
+            // One indexed key (the usual case): straight into the sums.
+            matched.push((id, sim));
+            for &(e, fw) in &index.terms[id as usize].postings {
+                let e = e as usize;
+                if acc[e] == 0.0 {
+                    seen.push(e as u32);
+                }
+                acc[e] += weight * (sim * fw);
+                content[e] |= is_content;
+            }
+            continue;
+        }
+        // Several near keys: an entry counts the best of them.
         for &(id, sim) in &resolved {
             matched.push((id, sim));
             for &(e, fw) in &index.terms[id as usize].postings {
@@ -316,27 +359,41 @@ fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
         }
         for e in touched.drain(..) {
             let e = e as usize;
-            // Weights and similarities are positive: acc is 0 until first touched.
             if acc[e] == 0.0 {
                 seen.push(e as u32);
             }
             acc[e] += weight * per_term[e];
-            content[e] |= t.kind != Kind::Light;
+            content[e] |= is_content;
             per_term[e] = 0.0;
         }
     }
-    if total <= 0.0 {
-        return Vec::new();
-    }
-    let mut ranked: Vec<Scored> = seen
-        .into_iter()
-        .map(|e| e as usize)
-        .filter(|&e| content[e])
+    let ranked: Vec<Scored> = seen
+        .iter()
+        .map(|&e| e as usize)
+        .filter(|&e| content[e] && total > 0.0)
         .map(|e| Scored {
             entry: e,
             score: acc[e] / total,
         })
         .collect();
+    for &e in &seen {
+        acc[e as usize] = 0.0;
+        content[e as usize] = false;
+    }
+    rerank(index, ranked, &matched, total)
+}
+
+/// Keeps the best [`RERANK`] entries and mixes in how closely the question
+/// matches each one's nearest example phrasing; best first.
+fn rerank(
+    index: &LangIndex,
+    mut ranked: Vec<Scored>,
+    matched: &[(TermId, f32)],
+    total: f32,
+) -> Vec<Scored> {
+    if total <= 0.0 {
+        return Vec::new();
+    }
     // Best first, ties by entry: a total order, so the result is the same
     // whichever way the candidates were found.
     let order = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry));
