@@ -312,9 +312,8 @@ fn score_with(index: &LangIndex, terms: &[QueryTerm], scratch: &mut Scratch) -> 
         content,
         per_term,
     } = scratch;
-    // Entries touched by the current term, and by any term.
+    // Entries touched by the current term (when it has several keys).
     let mut touched: Vec<u32> = Vec::new();
-    let mut seen: Vec<u32> = Vec::new();
     let mut matched: Vec<(TermId, f32)> = Vec::new();
     let mut total = 0.0f32;
     for t in terms {
@@ -332,17 +331,13 @@ fn score_with(index: &LangIndex, terms: &[QueryTerm], scratch: &mut Scratch) -> 
         let weight = idf * factor;
         total += weight;
         let is_content = t.kind != Kind::Light;
-        // Weights and similarities are positive: acc is 0 until first touched.
         if let [(id, sim)] = resolved[..] {
-            // One indexed key (the usual case): straight into the sums.
+            // One indexed key (the usual case): straight into the sums,
+            // without a branch per entry.
             matched.push((id, sim));
             for &(e, fw) in &index.terms[id as usize].postings {
-                let e = e as usize;
-                if acc[e] == 0.0 {
-                    seen.push(e as u32);
-                }
-                acc[e] += weight * (sim * fw);
-                content[e] |= is_content;
+                acc[e as usize] += weight * (sim * fw);
+                content[e as usize] |= is_content;
             }
             continue;
         }
@@ -359,26 +354,23 @@ fn score_with(index: &LangIndex, terms: &[QueryTerm], scratch: &mut Scratch) -> 
         }
         for e in touched.drain(..) {
             let e = e as usize;
-            if acc[e] == 0.0 {
-                seen.push(e as u32);
-            }
             acc[e] += weight * per_term[e];
             content[e] |= is_content;
             per_term[e] = 0.0;
         }
     }
-    let ranked: Vec<Scored> = seen
-        .iter()
-        .map(|&e| e as usize)
-        .filter(|&e| content[e] && total > 0.0)
-        .map(|e| Scored {
-            entry: e,
-            score: acc[e] / total,
-        })
-        .collect();
-    for &e in &seen {
-        acc[e as usize] = 0.0;
-        content[e as usize] = false;
+    // Weights and similarities are positive: an entry scored something iff
+    // its sum is above 0. One pass collects them and clears the scratch.
+    let mut ranked: Vec<Scored> = Vec::new();
+    for (e, (a, c)) in acc[..n].iter_mut().zip(&mut content[..n]).enumerate() {
+        if *a > 0.0 && *c && total > 0.0 {
+            ranked.push(Scored {
+                entry: e,
+                score: *a / total,
+            });
+        }
+        *a = 0.0;
+        *c = false;
     }
     rerank(index, ranked, &matched, total)
 }
