@@ -145,20 +145,32 @@ fn newest_source(dir: &Path) -> Option<SystemTime> {
     newest
 }
 
+/// Runs `cargo build --release <what>` when `bin` is missing.
+fn build_if_missing(bin: &Path, what: &[&str]) -> Result<(), String> {
+    if bin.is_file() {
+        return Ok(());
+    }
+    eprintln!("loadgen: {} is missing; building it", bin.display());
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release"])
+        .args(what)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() || !bin.is_file() {
+        return Err(format!(
+            "build it with `cargo build --release {}`",
+            what.join(" ")
+        ));
+    }
+    Ok(())
+}
+
 /// The echo bot, built when missing.
 fn echo_binary() -> Result<PathBuf, String> {
     let bin = root().join("target/release/examples/echo_bot");
-    if !bin.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--release", "--example", "echo_bot"])
-            .current_dir(root())
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !status.success() || !bin.is_file() {
-            return Err("build it with `cargo build --release --example echo_bot`".into());
-        }
-    }
+    build_if_missing(&bin, &["--example", "echo_bot"])?;
     Ok(bin)
 }
 
@@ -172,18 +184,7 @@ fn bot_binary(given: Option<PathBuf>) -> Result<PathBuf, String> {
         };
     }
     let bin = root().join("target/release/balabot");
-    if !bin.is_file() {
-        eprintln!("loadgen: {} is missing; building it", bin.display());
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--release", "--bin", "balabot"])
-            .current_dir(root())
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !status.success() || !bin.is_file() {
-            return Err("build it with `cargo build --release --bin balabot`".into());
-        }
-    }
+    build_if_missing(&bin, &["--bin", "balabot"])?;
     let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
     if built < newest_source(&root().join("src")) {
         eprintln!(
