@@ -44,10 +44,11 @@ pub struct LangIndex {
     pub analyzer: Analyzer,
     pub terms: Vec<Term>,
     pub by_key: HashMap<String, TermId>,
-    /// Spellings the typo lookup compares with: every key, and every
-    /// synonym that folds into one ("children" for "child").
+    /// Spellings the typo lookup compares with: every key, every synonym
+    /// that folds into one ("children" for "child"), and every indexed word
+    /// as written (its surface form).
     aliases: Vec<(String, TermId)>,
-    /// The aliases by their position in `aliases`.
+    /// The typo index of the aliases (an alias's id is its position).
     fuzzy: FuzzyIndex,
     /// Per entry: its example questions and title.
     pub variants: Vec<Vec<Variant>>,
