@@ -252,13 +252,8 @@ mod tests {
                 }
             }
         }
-        let f = FuzzyIndex::new(words.iter().copied());
         for q in &queries {
-            let got: Vec<String> = f
-                .lookup(q, |id| words[id as usize])
-                .into_iter()
-                .map(|(id, _)| words[id as usize].to_string())
-                .collect();
+            let got = near(&words, q);
             assert_eq!(got, brute_force(&words, q), "query {q:?}");
         }
         assert!(queries.len() > 1000);
