@@ -32,12 +32,16 @@ pub struct Term {
     pub light: bool,
     /// (entry, field weight), one per entry, sorted by entry.
     pub postings: Vec<(u32, f32)>,
+    /// The largest field weight in `postings`.
+    pub max_weight: f32,
 }
 
 /// An example question or title of an entry, as its set of keys.
 pub struct Variant {
     pub terms: Vec<TermId>,
     pub total_idf: f32,
+    /// The title, not an example question.
+    pub title: bool,
 }
 
 pub struct LangIndex {
@@ -101,6 +105,7 @@ impl LangIndex {
                         key: key.clone(),
                         idf: 0.0,
                         postings: Vec::new(),
+                        max_weight: 0.0,
                     });
                     (terms.len() - 1) as TermId
                 });
@@ -162,6 +167,7 @@ impl LangIndex {
         for t in terms.iter_mut() {
             // Entries are added in order: postings are sorted by entry.
             t.idf = idf(n, t.postings.len());
+            t.max_weight = t.postings.iter().map(|p| p.1).fold(0.0, f32::max);
         }
         let mut aliases: Vec<(String, TermId)> = terms
             .iter()
@@ -182,11 +188,15 @@ impl LangIndex {
         let variants = variant_keys
             .into_iter()
             .map(|vs| {
+                let last = vs.len().saturating_sub(1);
                 vs.into_iter()
-                    .filter(|v| !v.is_empty())
-                    .map(|v| Variant {
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(i, v)| Variant {
                         total_idf: v.iter().map(|&id| terms[id as usize].weight()).sum(),
                         terms: v,
+                        // The title comes after the example questions.
+                        title: i == last,
                     })
                     .collect()
             })
