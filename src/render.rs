@@ -20,16 +20,22 @@ pub enum Format {
 
 /// Escapes text for Telegram's HTML parse mode.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut done = 0;
+    // The four characters are ASCII, so never inside a multi-byte character.
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&s[done..i]);
+        out.push_str(entity);
+        done = i + 1;
     }
+    out.push_str(&s[done..]);
     out
 }
 
@@ -247,25 +253,21 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
 /// entities as one character, in UTF-16 code units.
 pub fn telegram_length(html: &str) -> usize {
     let mut n = 0;
-    let mut chars = html.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '<' => {
-                for c in chars.by_ref() {
-                    if c == '>' {
-                        break;
-                    }
-                }
+    let mut bytes = html.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'<' => {
+                bytes.by_ref().find(|&b| b == b'>');
             }
-            '&' => {
-                for c in chars.by_ref() {
-                    if c == ';' {
-                        break;
-                    }
-                }
+            b'&' => {
+                bytes.by_ref().find(|&b| b == b';');
                 n += 1;
             }
-            c => n += c.len_utf16(),
+            // A continuation byte of a UTF-8 character already counted.
+            0x80..=0xBF => {}
+            // The first byte of a four-byte character: two UTF-16 units.
+            0xF0.. => n += 2,
+            _ => n += 1,
         }
     }
     n
@@ -275,23 +277,35 @@ pub fn telegram_length(html: &str) -> usize {
 /// at paragraph breaks, else at line breaks, else between words. Tags never
 /// span a line in our texts, so every piece stays well-formed HTML.
 pub fn split_message(text: &str, limit: usize) -> Vec<String> {
+    // Most answers fit (the general path below would drop blank
+    // paragraphs at the start, and return nothing for an empty text).
+    if !text.is_empty() && !text.starts_with("\n\n") && telegram_length(text) <= limit {
+        return vec![text.to_string()];
+    }
     let mut pieces = Vec::new();
     let mut current = String::new();
+    // Lengths add up: no tag or entity spans a paragraph break.
+    let mut current_len = 0;
     for para in text.split("\n\n") {
-        let candidate = if current.is_empty() {
-            para.to_string()
-        } else {
-            format!("{current}\n\n{para}")
-        };
-        if telegram_length(&candidate) <= limit {
-            current = candidate;
-            continue;
+        let para_len = telegram_length(para);
+        if current.is_empty() || current_len + 2 + para_len <= limit {
+            if !current.is_empty() {
+                current.push_str("\n\n");
+                current_len += 2;
+            }
+            if para_len <= limit {
+                current.push_str(para);
+                current_len += para_len;
+                continue;
+            }
         }
         if !current.is_empty() {
             pieces.push(std::mem::take(&mut current));
         }
-        if telegram_length(para) <= limit {
+        current_len = 0;
+        if para_len <= limit {
             current = para.to_string();
+            current_len = para_len;
         } else {
             for line in split_long(para, limit) {
                 pieces.push(line);
@@ -366,6 +380,41 @@ mod tests {
     fn telegram_length_ignores_tags_and_counts_entities_once() {
         assert_eq!(telegram_length("<b>ab</b> &amp; <a href=\"x\">c</a>"), 6);
         assert_eq!(telegram_length("🙂"), 2);
+    }
+
+    #[test]
+    fn telegram_length_counts_utf16_units_of_the_visible_text() {
+        let by_chars = |s: &str| s.chars().map(char::len_utf16).sum::<usize>();
+        for s in [
+            "",
+            "abc",
+            "Бала құқықтары",
+            "日本語",
+            "🙂🙂 x",
+            "a\u{10FFFF}b",
+        ] {
+            assert_eq!(telegram_length(s), by_chars(s), "{s:?}");
+            assert_eq!(telegram_length(&format!("<b>{s}</b>&lt;")), by_chars(s) + 1);
+        }
+    }
+
+    #[test]
+    fn paragraphs_are_packed_into_few_messages_and_rejoin_to_the_text() {
+        let paras: Vec<String> = (0..40)
+            .map(|i| format!("<b>{i}</b> {}", "сөз &amp; 🙂 ".repeat(i * 7 % 30)))
+            .collect();
+        let text = paras.join("\n\n");
+        let pieces = split_message(&text, 300);
+        assert!(pieces.len() > 3);
+        assert!(pieces.iter().all(|p| telegram_length(p) <= 300));
+        assert_eq!(pieces.join("\n\n"), text);
+        // Greedy: the next paragraph did not fit into the message before.
+        for pair in pieces.windows(2) {
+            let next = pair[1].split("\n\n").next().unwrap_or_default();
+            assert!(telegram_length(&pair[0]) + 2 + telegram_length(next) > 300);
+        }
+        assert_eq!(split_message("short", 300), ["short"]);
+        assert!(split_message("", 300).is_empty());
     }
 
     #[test]

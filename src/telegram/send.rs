@@ -5,10 +5,13 @@
 
 use super::limiter::{Kind, Limiter};
 use crate::render::{TELEGRAM_TEXT_LIMIT, split_message};
+use serde::Serialize;
 use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
+use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
+use teloxide::requests::{JsonRequest, Payload};
 use teloxide::types::{
     InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters,
 };
@@ -136,6 +139,19 @@ pub fn chat_is_gone(err: &RequestError) -> bool {
     )
 }
 
+/// sendMessage whose answer is checked (ok, or the error and retry_after)
+/// but not parsed into a `Message`: the bot never reads the message it
+/// sent, and teloxide parsing it back in full (text, entities, chat, user)
+/// costs more than the rest of the reply's JSON handling.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct SendQuietly(SendMessage);
+
+impl Payload for SendQuietly {
+    type Output = serde::de::IgnoredAny;
+    const NAME: &'static str = <SendMessage as Payload>::NAME;
+}
+
 /// Sends an HTML text, split into as many messages as it needs; the
 /// keyboard goes on the last one, the reply reference on the first.
 pub async fn html(
@@ -150,18 +166,17 @@ pub async fn html(
     for (i, piece) in pieces.iter().enumerate() {
         with_retry("sendMessage", || {
             bot.limited(chat, Kind::Reply, |bot| {
-                let mut req = bot
-                    .send_message(chat, piece.clone())
+                let mut msg = SendMessage::new(chat, piece.clone())
                     .parse_mode(ParseMode::Html)
                     .link_preview_options(no_preview());
                 if let (0, Some(id)) = (i, reply_to) {
-                    req = req
+                    msg = msg
                         .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
                 }
                 if let (true, Some(k)) = (i == last, keyboard.as_ref()) {
-                    req = req.reply_markup(k.clone());
+                    msg = msg.reply_markup(k.clone());
                 }
-                req.send()
+                JsonRequest::new(bot.clone(), SendQuietly(msg)).send()
             })
         })
         .await?;
