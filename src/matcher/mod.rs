@@ -582,6 +582,15 @@ fn rerank(
     if total <= 0.0 {
         return Vec::new();
     }
+    // Each matched key once, with what it counts in a phrasing.
+    let mut weights: Vec<(TermId, f32)> = Vec::with_capacity(matched.len());
+    for &(id, sim) in matched {
+        let w = sim * index.terms[id as usize].weight();
+        match weights.iter_mut().find(|(m, _)| *m == id) {
+            Some(slot) => slot.1 = slot.1.max(w),
+            None => weights.push((id, w)),
+        }
+    }
     let mut reranked: Vec<(Scored, bool)> = ranked
         .into_iter()
         .map(|s| {
@@ -591,13 +600,7 @@ fn rerank(
                     let hit: f32 = v
                         .terms
                         .iter()
-                        .filter_map(|id| {
-                            matched
-                                .iter()
-                                .filter(|(m, _)| m == id)
-                                .map(|&(_, sim)| sim * index.terms[*id as usize].weight())
-                                .reduce(f32::max)
-                        })
+                        .filter_map(|id| weights.iter().find(|(m, _)| m == id).map(|w| w.1))
                         .sum();
                     // Weighted Jaccard: the phrasing must cover the question
                     // and the question the phrasing.
