@@ -22,7 +22,8 @@ use balabot::lang::Lang;
 use balabot::matcher::Matcher;
 use balabot::synthetic::{self, QuestionKind, Specials};
 use criterion::{Criterion, SamplingMode, Throughput};
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc;
+use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
@@ -30,8 +31,8 @@ use std::time::{Duration, Instant};
 
 // ---- heap counting ----
 
-/// The system allocator, counting live and peak bytes while a
-/// [`measure_heap`] window is open. Outside a window it costs one relaxed
+/// The binary's allocator (mimalloc, src/main.rs), counting live and peak
+/// bytes while a [`measure_heap`] window is open. Outside a window it costs one relaxed
 /// load per call, so the timings are not disturbed.
 struct Counting;
 
@@ -44,11 +45,11 @@ fn count(delta: isize) {
     PEAK.fetch_max(now, Relaxed);
 }
 
-// SAFETY: every call is forwarded to `System` unchanged; the counters are
+// SAFETY: every call is forwarded to `MiMalloc` unchanged; the counters are
 // only bookkeeping.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { MiMalloc.alloc(layout) };
         if !p.is_null() && COUNTING.load(Relaxed) {
             count(layout.size() as isize);
         }
@@ -56,7 +57,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { MiMalloc.alloc_zeroed(layout) };
         if !p.is_null() && COUNTING.load(Relaxed) {
             count(layout.size() as isize);
         }
@@ -64,14 +65,14 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { MiMalloc.dealloc(ptr, layout) };
         if COUNTING.load(Relaxed) {
             count(-(layout.size() as isize));
         }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { MiMalloc.realloc(ptr, layout, new_size) };
         if !p.is_null() && COUNTING.load(Relaxed) {
             count(new_size as isize - layout.size() as isize);
         }
