@@ -1,5 +1,6 @@
 //! The matcher as plain functions, on the small fixture base.
 
+use super::score::{Scratch, score_with};
 use super::*;
 use crate::knowledge::load_dir;
 use std::path::Path;
