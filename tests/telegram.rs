@@ -22,6 +22,18 @@ fn sent_to(chat: i64) -> impl Fn(&Call) -> bool {
     move |c: &Call| c.chat_id() == Some(chat) && c.is_ok()
 }
 
+/// Sends a private message from `user` and waits for the bot's next reply.
+async fn ask(tg: &FakeTelegram, user: &TgUser, text: &str) -> Call {
+    let asked = Instant::now();
+    tg.push(Incoming::private_text(user, text));
+    tg.wait_for(
+        "sendMessage",
+        |c| sent_to(user.id)(c) && c.at >= asked,
+        secs(10),
+    )
+    .await
+}
+
 fn text_of(c: &Call) -> &str {
     c.text().unwrap_or("")
 }
@@ -632,14 +644,7 @@ async fn sigterm_stops_the_bot_cleanly() {
         "how many children live in Kazakhstan",
         "how do i bake a cake",
     ] {
-        let asked = Instant::now();
-        tg.push(Incoming::private_text(&user, q));
-        tg.wait_for(
-            "sendMessage",
-            |c| sent_to(15_001)(c) && c.at >= asked,
-            secs(10),
-        )
-        .await;
+        ask(&tg, &user, q).await;
     }
     let pid = bot.child.id();
     let status = Command::new("kill")
@@ -669,18 +674,7 @@ async fn knowledge_edits_are_picked_up_without_a_restart_and_broken_ones_rejecte
     // The watcher reloads once the edit settles; ask until the answer changes.
     let deadline = Instant::now() + secs(15);
     loop {
-        let asked = Instant::now();
-        tg.push(Incoming::private_text(
-            &user,
-            "how many children live in Kazakhstan",
-        ));
-        let c = tg
-            .wait_for(
-                "sendMessage",
-                |c| sent_to(13_001)(c) && c.at >= asked,
-                secs(10),
-            )
-            .await;
+        let c = ask(&tg, &user, "how many children live in Kazakhstan").await;
         if text_of(&c).contains("7.0 million") {
             break;
         }
@@ -700,18 +694,7 @@ async fn knowledge_edits_are_picked_up_without_a_restart_and_broken_ones_rejecte
         "{}",
         text_of(&report)
     );
-    let asked = Instant::now();
-    tg.push(Incoming::private_text(
-        &user,
-        "how many children live in Kazakhstan",
-    ));
-    let c = tg
-        .wait_for(
-            "sendMessage",
-            |c| sent_to(13_001)(c) && c.at >= asked,
-            secs(10),
-        )
-        .await;
+    let c = ask(&tg, &user, "how many children live in Kazakhstan").await;
     assert!(
         text_of(&c).contains("7.0 million"),
         "the previous knowledge keeps serving"
@@ -728,14 +711,7 @@ async fn stats_and_unanswered_questions_are_for_admins_and_hold_no_ids() {
         "how do i bake a cake",
         "how do i bake a cake",
     ] {
-        let asked = Instant::now();
-        tg.push(Incoming::private_text(&user, q));
-        tg.wait_for(
-            "sendMessage",
-            |c| sent_to(14_001)(c) && c.at >= asked,
-            secs(10),
-        )
-        .await;
+        ask(&tg, &user, q).await;
     }
     let admin = TgUser::new(ADMIN, "Admin").language("en");
     tg.push(Incoming::private_text(&admin, "/stats"));
