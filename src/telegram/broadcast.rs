@@ -14,7 +14,7 @@
 //! `BALABOT_BROADCAST_RATE`.
 
 use super::limiter::{self, Kind};
-use super::send::{Tg, describe};
+use super::send::{self, Tg, describe};
 use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::render;
 use crate::state::State;
@@ -22,6 +22,7 @@ use crate::store::{Delivery, Tally};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 use teloxide::{ApiError, RequestError};
@@ -69,10 +70,10 @@ async fn deliver(bot: &Tg, retries: &AtomicU64, chat: i64, text: &str) -> Outcom
     for attempt in 1..=ATTEMPTS {
         let result = bot
             .limited(ChatId(chat), Kind::Bulk, |bot| {
-                bot.send_message(ChatId(chat), text)
+                let msg = SendMessage::new(ChatId(chat), text)
                     .parse_mode(ParseMode::Html)
-                    .link_preview_options(super::send::no_preview())
-                    .send()
+                    .link_preview_options(send::no_preview());
+                send::quietly(bot, msg)
             })
             .await;
         let err = match result {

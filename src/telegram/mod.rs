@@ -27,6 +27,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::dispatching::{Dispatcher, UpdateHandler};
+use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 use teloxide::update_listeners::Polling;
@@ -314,9 +315,9 @@ pub(crate) async fn notify_admins(bot: &Tg, state: &State, text: &str) {
         ) {
             let sent = bot
                 .limited(chat, Kind::Reply, |bot| {
-                    bot.send_message(chat, piece)
-                        .parse_mode(teloxide::types::ParseMode::Html)
-                        .send()
+                    let msg =
+                        SendMessage::new(chat, piece).parse_mode(teloxide::types::ParseMode::Html);
+                    send::quietly(bot, msg)
                 })
                 .await;
             if let Err(e) = sent {

@@ -152,6 +152,16 @@ impl Payload for SendQuietly {
     const NAME: &'static str = <SendMessage as Payload>::NAME;
 }
 
+/// Sends a message, reading Telegram's answer only for success or the
+/// error (every sendMessage of the bot goes this way).
+pub fn quietly(
+    bot: &Bot,
+    msg: SendMessage,
+) -> impl Future<Output = Result<(), RequestError>> + use<> {
+    let sent = JsonRequest::new(bot.clone(), SendQuietly(msg)).send();
+    async move { sent.await.map(|_| ()) }
+}
+
 /// Sends an HTML text, split into as many messages as it needs; the
 /// keyboard goes on the last one, the reply reference on the first.
 pub async fn html(
@@ -176,7 +186,7 @@ pub async fn html(
                 if let (true, Some(k)) = (i == last, keyboard.as_ref()) {
                     msg = msg.reply_markup(k.clone());
                 }
-                JsonRequest::new(bot.clone(), SendQuietly(msg)).send()
+                quietly(bot, msg)
             })
         })
         .await?;
