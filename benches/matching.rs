@@ -1,6 +1,6 @@
 //! Matching benchmarks: answer latency per question, load+index time, and
 //! the heap an indexed base takes, on the bundled knowledge base and on
-//! synthetic ones (`balabot::synthetic`). See BENCHMARKS.md.
+//! synthetic ones (`balabot_testkit::synthetic`). See BENCHMARKS.md.
 //!
 //! ```sh
 //! cargo bench --bench matching                  # everything, about 3 minutes
@@ -16,11 +16,11 @@
 //! counted by the allocator below. `cargo test --benches` runs every
 //! benchmark once on small bases (CI only compiles them).
 
-use balabot::Engine;
-use balabot::knowledge;
-use balabot::lang::Lang;
-use balabot::matcher::Matcher;
-use balabot::synthetic::{self, QuestionKind, Specials};
+use balabot_core::Engine;
+use balabot_core::knowledge;
+use balabot_core::lang::Lang;
+use balabot_core::matcher::Matcher;
+use balabot_testkit::synthetic::{self, QuestionKind, Specials};
 use criterion::{Criterion, SamplingMode, Throughput};
 use mimalloc::MiMalloc;
 use std::alloc::{GlobalAlloc, Layout};
@@ -244,8 +244,8 @@ fn report(bases: &[Base]) {
                 let m = black_box(b.engine.ask(black_box(q), None));
                 times.push(started.elapsed());
                 match m.outcome {
-                    balabot::matcher::Outcome::Answer(_) => answered += 1,
-                    balabot::matcher::Outcome::Fallback => fallback += 1,
+                    balabot_core::matcher::Outcome::Answer(_) => answered += 1,
+                    balabot_core::matcher::Outcome::Fallback => fallback += 1,
                     _ => other += 1,
                 }
             }
@@ -274,7 +274,7 @@ fn dump(bases: &[Base], path: &Path) {
         for (kind, qs) in &b.questions {
             for q in qs {
                 let m = b.engine.ask(q, None);
-                let score = |s: Option<balabot::matcher::Scored>| {
+                let score = |s: Option<balabot_core::matcher::Scored>| {
                     s.map_or("-".to_string(), |s| format!("{}:{:.4}", s.entry, s.score))
                 };
                 out.push_str(&format!(

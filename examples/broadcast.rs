@@ -11,35 +11,14 @@
 //! Reports the total time against the floor N/30 s, retries, limit breaches
 //! and duplicates. It stops by itself (timeout: twice the floor plus a minute).
 
-#[path = "../tests/support"]
-#[allow(dead_code, unused_imports)]
-mod support {
-    pub mod api_check;
-    pub mod api_tables;
-    pub mod fake_telegram;
-    pub mod faults;
-    pub mod html_check;
-    mod methods;
-    pub mod model;
-    pub mod rate_limit;
-    pub mod raw_http;
-    mod server;
-    pub mod state;
-    pub mod updates;
-
-    pub use fake_telegram::{FakeConfig, FakeTelegram};
-    pub use faults::ChatFault;
-    pub use rate_limit::RateLimits;
-}
-
-use balabot::lang::Lang;
 use balabot::store::Store;
+use balabot_core::lang::Lang;
+use balabot_testkit::{ChatFault, FakeConfig, FakeTelegram, RateLimits};
 use clap::Parser;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
-use support::{ChatFault, FakeConfig, FakeTelegram, RateLimits};
 
 const ADMIN: i64 = 42;
 

@@ -19,41 +19,16 @@
 //! (inline queries). It stops by itself: after the last push it waits at
 //! most `--timeout` seconds for the replies.
 
-// The fake Bot API server of the tests. Not `#[path = "../tests/support/mod.rs"]`:
-// its `bot_process` module needs `CARGO_BIN_EXE_balabot`, which Cargo defines
-// for tests and benches only; every other module of tests/support is here.
-#[path = "../tests/support"]
-#[allow(dead_code, unused_imports)]
-mod support {
-    pub mod api_check;
-    pub mod api_tables;
-    pub mod fake_telegram;
-    pub mod faults;
-    pub mod html_check;
-    mod methods;
-    pub mod model;
-    pub mod rate_limit;
-    pub mod raw_http;
-    mod server;
-    pub mod state;
-    pub mod updates;
-
-    pub use fake_telegram::FakeTelegram;
-    pub use model::{TgChat, TgUser};
-    pub use state::Call;
-    pub use updates::Incoming;
-}
-
-use balabot::Engine;
-use balabot::lang::Lang;
-use balabot::render::{self, Format, TELEGRAM_TEXT_LIMIT};
-use balabot::synthetic::{self, Rng, Specials};
+use balabot_core::Engine;
+use balabot_core::lang::Lang;
+use balabot_core::render::{self, Format, TELEGRAM_TEXT_LIMIT};
+use balabot_testkit::synthetic::{self, Rng, Specials};
+use balabot_testkit::{Call, FakeTelegram, Incoming, TgChat, TgUser};
 use clap::{Parser, ValueEnum};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime};
-use support::{Call, FakeTelegram, Incoming, TgChat, TgUser};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Throttle {
@@ -90,7 +65,7 @@ struct Args {
     /// Knowledge directory [default: the bundled knowledge/].
     #[arg(long)]
     knowledge: Option<PathBuf>,
-    /// Serve a synthetic base of this many entries instead (balabot::synthetic,
+    /// Serve a synthetic base of this many entries instead (balabot_testkit::synthetic,
     /// with the special files of the knowledge directory).
     #[arg(long)]
     synthetic: Option<usize>,

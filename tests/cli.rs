@@ -44,7 +44,7 @@ fn check_reports_every_problem_with_file_line_and_column() {
     let text = stdout(&out);
     let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error: ")).collect();
     let expected = [
-        "tests/fixtures/broken/bad.yaml:6:5: error: unknown field `titel`, expected one of `id`, `title`, `questions`, `keywords`, `answer`, `sources`, `as_of`",
+        "tests/fixtures/broken/bad.yaml:6:5: error: unknown field `titel`, expected one of `id`, `title`, `questions`, `keywords`, `answer`, `sources`, `as_of`, `reviewed`",
         "tests/fixtures/broken/bad.yaml:8:12: error: title: missing field `kk`",
         "tests/fixtures/broken/bad.yaml:19:7: error: `answer` in ru is empty",
         "tests/fixtures/broken/bad.yaml:23:9: error: malformed url \"www.example.kz/page\"",

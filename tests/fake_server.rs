@@ -1,16 +1,14 @@
 //! Self-tests of the fake Telegram Bot API server (tests/support), over raw
 //! HTTP and through a real teloxide client.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-use support::raw_http::{HttpResponse, post_json};
-use support::{
+use balabot_testkit::raw_http::{HttpResponse, post_json};
+use balabot_testkit::{
     ChatFault, FakeConfig, FakeTelegram, Fault, Incoming, MemberStatus, RateLimits, TgChat, TgUser,
     secs,
 };
+use serde_json::{Value, json};
 use teloxide::prelude::*;
 use teloxide::types::{ParseMode, UpdateKind};
 use teloxide::{ApiError, RequestError};

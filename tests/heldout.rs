@@ -3,8 +3,8 @@
 //! transliteration, scored like the evaluation script does. Guards the
 //! matcher's ability to generalise.
 
-use balabot::Engine;
-use balabot::render::{self, Format};
+use balabot_core::Engine;
+use balabot_core::render::{self, Format};
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::HashMap;

@@ -3,16 +3,16 @@
 //! 20 a minute per group). The bot's clock is set to just before
 //! 1 June 10:00 in Almaty (BALABOT_FAKE_NOW); nothing waits for June.
 
-mod support;
-
-use balabot::lang::Lang;
 use balabot::store::Store;
+use balabot_core::lang::Lang;
+use balabot_testkit::{
+    ADMIN, BotProcess, ChatFault, FakeConfig, FakeTelegram, RateLimits, copy_knowledge, secs,
+};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{
-    ADMIN, BotProcess, ChatFault, FakeConfig, FakeTelegram, RateLimits, copy_knowledge, secs,
-};
+
+const BIN: &str = env!("CARGO_BIN_EXE_balabot");
 
 const JUST_BEFORE: &str = "2026-06-01T09:59:58+05:00";
 
@@ -40,7 +40,7 @@ fn subscribe(store: &Store, n: usize) -> Vec<i64> {
 }
 
 /// Waits for the broadcast summary sent to the admin.
-async fn summary_for_admin(tg: &FakeTelegram, timeout: Duration) -> support::Call {
+async fn summary_for_admin(tg: &FakeTelegram, timeout: Duration) -> balabot_testkit::Call {
     tg.wait_for(
         "sendMessage",
         |c| {
@@ -99,7 +99,8 @@ async fn a_thousand_chats_get_exactly_one_message_within_the_limits() {
         }
     }
     let started = Instant::now();
-    let bot = BotProcess::start_in(&tg, dir.path(), &[("BALABOT_FAKE_NOW", JUST_BEFORE)]).await;
+    let bot =
+        BotProcess::start_in(BIN, &tg, dir.path(), &[("BALABOT_FAKE_NOW", JUST_BEFORE)]).await;
     let summary = summary_for_admin(&tg, secs(150)).await;
     let elapsed = started.elapsed();
     let summary = summary.text().unwrap_or_default().to_string();
@@ -157,7 +158,8 @@ async fn a_broadcast_killed_half_way_resumes_without_sending_anyone_twice() {
         &Store::open(&dir.path().join("balabot.db")).expect("state file"),
         300,
     );
-    let mut bot = BotProcess::start_in(&tg, dir.path(), &[("BALABOT_FAKE_NOW", JUST_BEFORE)]).await;
+    let mut bot =
+        BotProcess::start_in(BIN, &tg, dir.path(), &[("BALABOT_FAKE_NOW", JUST_BEFORE)]).await;
     // Let about a third go out, then kill -9 in the middle of sending.
     let deadline = Instant::now() + secs(60);
     while delivered(&tg).len() < 100 {
@@ -196,7 +198,7 @@ async fn a_broadcast_killed_half_way_resumes_without_sending_anyone_twice() {
 #[tokio::test(flavor = "multi_thread")]
 async fn admins_can_broadcast_now_and_dry_run_lists_the_chats() {
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg, Path::new("tests/fixtures/small"), &[]).await;
+    let bot = BotProcess::start(BIN, &tg, Path::new("tests/fixtures/small"), &[]).await;
     let store = Store::open(&bot.db()).expect("state file");
     store.subscribe(-5, Lang::Kk).expect("subscribe");
     store.subscribe(6, Lang::En).expect("subscribe");
@@ -214,8 +216,11 @@ async fn admins_can_broadcast_now_and_dry_run_lists_the_chats() {
     );
     assert!(listing.contains("-5\tkk\twould send"), "{listing}");
 
-    let admin = support::TgUser::new(ADMIN, "Admin").language("en");
-    tg.push(support::Incoming::private_text(&admin, "/broadcast"));
+    let admin = balabot_testkit::TgUser::new(ADMIN, "Admin").language("en");
+    tg.push(balabot_testkit::Incoming::private_text(
+        &admin,
+        "/broadcast",
+    ));
     let ask = tg
         .wait_for(
             "sendMessage",
@@ -227,7 +232,7 @@ async fn admins_can_broadcast_now_and_dry_run_lists_the_chats() {
         .as_str()
         .expect("button")
         .to_string();
-    tg.push(support::Incoming::callback_query(
+    tg.push(balabot_testkit::Incoming::callback_query(
         &admin,
         ask.result().expect("sent"),
         &data,
@@ -243,8 +248,11 @@ async fn admins_can_broadcast_now_and_dry_run_lists_the_chats() {
     )
     .await;
     // Someone else pressing the same button sends nothing.
-    let other = support::TgUser::new(7, "Other").language("en");
-    tg.push(support::Incoming::private_text(&other, "/broadcast"));
+    let other = balabot_testkit::TgUser::new(7, "Other").language("en");
+    tg.push(balabot_testkit::Incoming::private_text(
+        &other,
+        "/broadcast",
+    ));
     tg.wait_for(
         "sendMessage",
         |c| {

@@ -1,8 +1,8 @@
 //! Our own question set (tests/questions.tsv) against the shipped knowledge
 //! base: phrasings that are not in the base, in three languages.
 
-use balabot::Engine;
-use balabot::lang::Lang;
+use balabot_core::Engine;
+use balabot_core::lang::Lang;
 use std::path::Path;
 
 #[test]

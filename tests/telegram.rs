@@ -2,19 +2,19 @@
 //! 127.0.0.1: private chats, groups, commands, buttons, inline mode,
 //! safety, limits and faults. Every test ends with no Bot API violation.
 
-mod support;
-
-use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
-use support::{
+use balabot_testkit::{
     ADMIN, BotProcess, Call, FakeTelegram, Fault, Incoming, MemberStatus, RateLimits, TgChat,
     TgUser, secs,
 };
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_balabot");
 
 async fn setup() -> (FakeTelegram, BotProcess) {
     let tg = FakeTelegram::start().await;
-    let bot = BotProcess::start(&tg, Path::new("tests/fixtures/small"), &[]).await;
+    let bot = BotProcess::start(BIN, &tg, Path::new("tests/fixtures/small"), &[]).await;
     (tg, bot)
 }
 
@@ -776,7 +776,7 @@ async fn a_chat_that_blocked_the_bot_is_unsubscribed_when_a_reply_fails() {
     .await;
     let store = balabot::store::Store::open(&bot.db()).expect("state file");
     assert_eq!(store.subscribers().expect("subscribers").len(), 1);
-    tg.fail_chat(15_001, support::ChatFault::Blocked);
+    tg.fail_chat(15_001, balabot_testkit::ChatFault::Blocked);
     tg.push(Incoming::private_text(&user, "/help"));
     tg.wait_for(
         "sendMessage",

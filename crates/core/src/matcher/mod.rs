@@ -108,6 +108,38 @@ struct Signals<'a> {
 const MAX_QUESTION_CHARS: usize = 1000;
 
 impl Matcher {
+    /// Test support, not for the bot: scores `question` in `lang` with and
+    /// without skipping the entries that cannot reach the best
+    /// [`RERANK`], twice on one scratch (what a question leaves behind must
+    /// not leak into the next). Returns whether the shortcut was taken, or
+    /// the differing results.
+    #[doc(hidden)]
+    pub fn compare_pruned_scoring(&self, question: &str, lang: Lang) -> Result<bool, String> {
+        use score::{Scratch, score_with};
+        let index = self.indexes.get(lang);
+        let tokens = text::tokenize(question);
+        let readings = Readings::of(&tokens);
+        let raws = index.analyzer.raw_keys_of(&tokens, &readings);
+        let terms = index.analyzer.query_terms_with(&tokens, &raws, &readings);
+        let (all, skipped) = score_with(index, &terms, &mut Scratch::default(), false);
+        if skipped {
+            return Err("the exhaustive pass skipped entries".into());
+        }
+        let mut scratch = Scratch::default();
+        for _ in 0..2 {
+            let (fast, skipped) = score_with(index, &terms, &mut scratch, true);
+            if fast != all {
+                return Err(format!("pruned {fast:?} != exhaustive {all:?}"));
+            }
+            if skipped {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+impl Matcher {
     pub fn new(kb: &Knowledge) -> Matcher {
         let [en, ru, kk]: [LangIndex; 3] =
             crate::par::map(&Lang::ALL, |&l| LangIndex::build(kb, l))

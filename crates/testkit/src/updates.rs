@@ -7,9 +7,9 @@
 
 use serde_json::{Value, json};
 
-use super::html_check::utf16_len;
-use super::model::{MemberStatus, TgChat, TgUser};
-use super::state::State;
+use crate::html_check::utf16_len;
+use crate::model::{MemberStatus, TgChat, TgUser};
+use crate::state::State;
 
 /// Something a user does that reaches the bot as an update.
 #[derive(Debug, Clone)]

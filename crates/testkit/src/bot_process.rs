@@ -2,7 +2,7 @@
 //! of a knowledge directory in a scratch directory (which also holds its
 //! state file and log), killed when dropped.
 
-use super::FakeTelegram;
+use crate::FakeTelegram;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,6 +12,8 @@ pub const ADMIN: i64 = 42;
 
 pub struct BotProcess {
     pub child: Child,
+    /// The `balabot` binary (tests pass `env!("CARGO_BIN_EXE_balabot")`).
+    bin: PathBuf,
     /// Scratch directory: `knowledge/`, `balabot.db`, `bot.log`.
     pub dir: PathBuf,
     env: Vec<(String, String)>,
@@ -37,25 +39,37 @@ pub fn copy_knowledge(from: &Path, dir: &Path) {
 
 impl BotProcess {
     /// Starts a bot on a fresh scratch directory with a copy of `knowledge`.
-    pub async fn start(tg: &FakeTelegram, knowledge: &Path, env: &[(&str, &str)]) -> BotProcess {
+    pub async fn start(
+        bin: &str,
+        tg: &FakeTelegram,
+        knowledge: &Path,
+        env: &[(&str, &str)],
+    ) -> BotProcess {
         let temp = tempfile::tempdir().expect("temp dir");
         copy_knowledge(knowledge, temp.path());
-        let mut bot = Self::start_in(tg, temp.path(), env).await;
+        let mut bot = Self::start_in(bin, tg, temp.path(), env).await;
         bot._temp = Some(temp);
         bot
     }
 
     /// Starts a bot in an existing scratch directory (its knowledge and
     /// state file are kept: a restart).
-    pub async fn start_in(tg: &FakeTelegram, dir: &Path, env: &[(&str, &str)]) -> BotProcess {
+    pub async fn start_in(
+        bin: &str,
+        tg: &FakeTelegram,
+        dir: &Path,
+        env: &[(&str, &str)],
+    ) -> BotProcess {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let child = spawn(tg, dir, &env);
+        let bin = PathBuf::from(bin);
+        let child = spawn(&bin, tg, dir, &env);
         tg.wait_until_polling(Duration::from_secs(20)).await;
         BotProcess {
             child,
+            bin,
             dir: dir.to_path_buf(),
             env,
             _temp: None,
@@ -82,7 +96,7 @@ impl BotProcess {
 
     /// Starts the same bot again after `kill_hard` (same directory, env).
     pub fn restart(&mut self, tg: &FakeTelegram) {
-        self.child = spawn(tg, &self.dir, &self.env);
+        self.child = spawn(&self.bin, tg, &self.dir, &self.env);
     }
 
     /// Waits for the process to exit by itself.
@@ -101,13 +115,13 @@ impl BotProcess {
     }
 }
 
-fn spawn(tg: &FakeTelegram, dir: &Path, env: &[(String, String)]) -> Child {
+fn spawn(bin: &Path, tg: &FakeTelegram, dir: &Path, env: &[(String, String)]) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(dir.join("bot.log"))
         .expect("log file");
-    Command::new(env!("CARGO_BIN_EXE_balabot"))
+    Command::new(bin)
         .arg("run")
         .envs(tg.env())
         .env("BALABOT_KNOWLEDGE", dir.join("knowledge"))

@@ -9,9 +9,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use super::faults::{ChatFault, Fault};
-use super::model::{BotProfile, MemberStatus, TgChat, TgUser};
-use super::rate_limit::{RateLimiter, RateLimits};
+use crate::faults::{ChatFault, Fault};
+use crate::model::{BotProfile, MemberStatus, TgChat, TgUser};
+use crate::rate_limit::{RateLimiter, RateLimits};
 
 /// One request the bot made.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use super::{
     CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, Safety, Severity, Source,
     Topic,
 };
-use crate::lang::{Lang, Tri};
+use crate::lang::Tri;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -202,6 +202,8 @@ fn build_entry(
         });
     }
     let as_of = parse_date(ctx, line, &["as_of"], raw.as_of.as_ref());
+    let reviewed = parse_date(ctx, line, &["reviewed"], raw.reviewed.as_ref());
+    let questions_at = Tri::from_fn(|lang| locate(ctx.text, line, &["questions", lang.code()]));
     Entry {
         id: raw.id,
         topic,
@@ -211,6 +213,8 @@ fn build_entry(
         answer: raw.answer,
         sources,
         as_of,
+        reviewed,
+        questions_at,
         file: ctx.path.to_path_buf(),
         line,
         column,
@@ -352,21 +356,6 @@ pub fn build(
             ));
         } else {
             by_id.insert(e.id.clone(), i);
-        }
-    }
-
-    for e in &entries {
-        for lang in Lang::ALL {
-            let len = crate::render::telegram_length(&crate::render::entry_html(e, lang));
-            if len > crate::render::TELEGRAM_TEXT_LIMIT {
-                diags.push(Diagnostic::error(
-                    &e.file,
-                    e.line,
-                    e.column,
-                    format!("the {lang} answer of {:?} with its sources is {len} characters; a Telegram message holds {}", e.id, crate::render::TELEGRAM_TEXT_LIMIT),
-                    "shorten the answer or split it into two entries",
-                ));
-            }
         }
     }
 

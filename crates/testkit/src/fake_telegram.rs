@@ -8,12 +8,12 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::faults::{ChatFault, Fault};
-use super::model::{BotProfile, MemberStatus};
-use super::rate_limit::{RateLimiter, RateLimits};
-use super::server;
-use super::state::{Call, Shared, State, Violation};
-use super::updates::Incoming;
+use crate::faults::{ChatFault, Fault};
+use crate::model::{BotProfile, MemberStatus};
+use crate::rate_limit::{RateLimiter, RateLimits};
+use crate::server;
+use crate::state::{Call, Shared, State, Violation};
+use crate::updates::Incoming;
 
 /// How to start the fake: who the bot is, and the flood limits (off by default).
 #[derive(Debug, Clone, Default)]

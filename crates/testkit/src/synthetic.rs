@@ -10,16 +10,16 @@
 //! real base. The facts are made up: sources point at `*.example` hosts.
 //!
 //! ```no_run
-//! use balabot::synthetic::{self, Specials};
+//! use balabot_testkit::synthetic::{self, Specials};
 //! let files = synthetic::knowledge_files(1000, 7, &Specials::Minimal).unwrap();
-//! let engine = balabot::Engine::new(balabot::knowledge::load_files(&files).unwrap());
+//! let engine = balabot_core::Engine::new(balabot_core::knowledge::load_files(&files).unwrap());
 //! for q in synthetic::question_mix(&engine.kb, 100, 7) {
 //!     engine.ask(&q.text, None);
 //! }
 //! ```
 
-use crate::knowledge::Knowledge;
-use crate::lang::Lang;
+use balabot_core::knowledge::Knowledge;
+use balabot_core::lang::Lang;
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -1278,7 +1278,7 @@ scope:
 
 /// The files of a synthetic knowledge base of `entries` entries (at least
 /// two: `helplines` and `childrens-day-message` are always there), as
-/// (file name, text) for [`crate::knowledge::load_files`] or [`write_dir`].
+/// (file name, text) for [`balabot_core::knowledge::load_files`] or [`write_dir`].
 pub fn knowledge_files(
     entries: usize,
     seed: u64,
@@ -1942,10 +1942,10 @@ fn to_latin(q: &str, lang: Lang, rng: &mut Rng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knowledge::load_files;
+    use balabot_core::knowledge::load_files;
 
     fn shipped() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge")
     }
 
     #[test]
@@ -1983,7 +1983,10 @@ mod tests {
         let kb = load_files(&knowledge_files(100, 3, &Specials::Minimal).unwrap()).unwrap();
         for q in questions(&kb, QuestionKind::Translit, 30, 5) {
             assert!(q.lang != Lang::En);
-            assert!(!q.text.chars().any(crate::text::is_cyrillic), "{q:?}");
+            assert!(
+                !q.text.chars().any(balabot_core::text::is_cyrillic),
+                "{q:?}"
+            );
         }
         for q in questions(&kb, QuestionKind::Typo, 30, 5) {
             let e = &kb.entries[q.entry.unwrap()];

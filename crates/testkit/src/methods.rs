@@ -10,10 +10,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::api_check;
-use super::faults::ErrorAnswer;
-use super::model::{ChatKind, MemberStatus};
-use super::state::{Shared, State};
+use crate::api_check;
+use crate::faults::ErrorAnswer;
+use crate::model::{ChatKind, MemberStatus};
+use crate::state::{Shared, State};
 
 /// Update types Telegram delivers when `allowed_updates` was never set (or set empty).
 const NOT_DELIVERED_BY_DEFAULT: &[&str] =

@@ -14,11 +14,11 @@
 
 use serde_json::Value;
 
-use super::api_tables::{
+use crate::api_tables::{
     BUTTON_ACTIONS, CHAT_ACTIONS, ENTITY_TYPES, Field, MAX_TEXT_LEN, METHODS, OBJECTS,
     OTHER_RESULT_TYPES, SCOPES, Ty, UPDATE_TYPES,
 };
-use super::html_check;
+use crate::html_check;
 
 use Ty::{AnyObj, Arr, Bool, Int, IntOrStr, Obj, Str};
 

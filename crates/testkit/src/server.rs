@@ -26,10 +26,10 @@ use serde_json::{Map, Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::api_check;
-use super::faults::{ChatFault, ErrorAnswer, Fault};
-use super::methods;
-use super::state::Shared;
+use crate::api_check;
+use crate::faults::{ChatFault, ErrorAnswer, Fault};
+use crate::methods;
+use crate::state::Shared;
 
 /// The router of the fake Bot API.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {

@@ -53,6 +53,10 @@ pub struct Entry {
     pub answer: Tri<String>,
     pub sources: Vec<Source>,
     pub as_of: Option<Date>,
+    /// When a person last checked the entry against its sources.
+    pub reviewed: Option<Date>,
+    /// Where each language's `questions:` list is written (line, column).
+    pub questions_at: Tri<(usize, usize)>,
     /// Where the entry is written (its first key), for messages to admins.
     pub file: PathBuf,
     pub line: usize,

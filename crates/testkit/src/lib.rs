@@ -1,8 +1,9 @@
-//! Test support: a fake Telegram Bot API server for end-to-end tests.
+//! balabot's test kit: a fake Telegram Bot API server for end-to-end tests,
+//! and seeded synthetic knowledge bases for benchmarks and load tests.
+//! Used by tests, benchmarks and examples only (`publish = false`).
 //!
 //! ```ignore
-//! mod support;
-//! use support::{FakeTelegram, Incoming, TgUser, secs};
+//! use balabot_testkit::{FakeTelegram, Incoming, TgUser, secs};
 //!
 //! let tg = FakeTelegram::start().await;
 //! // A bot process: Command::new(env!("CARGO_BIN_EXE_balabot")).envs(tg.env()),
@@ -27,9 +28,6 @@
 //! (`serde_json::from_str(&update.to_string())`): teloxide's `Update` does
 //! not deserialize from a `serde_json::Value`.
 
-// Each test binary uses only part of this module, re-exports included.
-#![allow(dead_code, unused_imports)]
-
 pub mod api_check;
 pub mod api_tables;
 pub mod bot_process;
@@ -42,6 +40,7 @@ pub mod rate_limit;
 pub mod raw_http;
 mod server;
 pub mod state;
+pub mod synthetic;
 pub mod updates;
 
 pub use bot_process::{ADMIN, BotProcess, copy_knowledge};

@@ -37,6 +37,8 @@ pub struct RawEntry {
     pub sources: Vec<RawSource>,
     #[serde(default)]
     pub as_of: Option<String>,
+    #[serde(default)]
+    pub reviewed: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
