@@ -8,40 +8,37 @@
 //! құқық). Over-stripping is harmless as long as indexing and questions go
 //! through the same function; the tests pin the forms that matter.
 
-/// Endings, grouped by length so the longest is tried first.
+/// Endings, longest first, in the reduced alphabet of [`reduce`] (so that
+/// one ending stands for its front- and back-vowel forms and for its
+/// spelling without Kazakh letters: ға/ге/га).
 const SUFFIXES: &[&str] = &[
-    // Instrumental, adjectival locative, possessive plural.
+    // Instrumental, adjectival locative, possessive plural, 1st person.
     "менен",
     "бенен",
     "пенен",
-    "ндағы",
-    "ндегі",
-    "ымыз",
-    "іміз",
-    "ыңыз",
-    "іңіз",
-    // Locative-adjectival, participles, verb forms.
-    "дағы",
-    "дегі",
-    "тағы",
-    "тегі",
-    "атын",
-    "етін",
-    "йтын",
-    "йтін",
-    // Plural, genitive, ablative, instrumental, possessive, participles.
+    "ндаги",
+    "ндеги",
+    "имиз",
+    "иниз",
+    // Locative-adjectival, participles.
+    "даги",
+    "деги",
+    "таги",
+    "теги",
+    "атин",
+    "етин",
+    "итин",
+    // Plural, genitive, ablative, instrumental, possessive, participles,
+    // abstract nouns (-лық: қамқоршылық → қамқоршы).
     "лар",
     "лер",
     "дар",
     "дер",
     "тар",
     "тер",
-    "ның",
-    "нің",
-    "дың",
-    "дің",
-    "тың",
-    "тің",
+    "нин",
+    "дин",
+    "тин",
     "дан",
     "ден",
     "тан",
@@ -53,22 +50,22 @@ const SUFFIXES: &[&str] = &[
     "пен",
     "нда",
     "нде",
-    "мыз",
-    "міз",
-    "ңыз",
-    "ңіз",
-    "ған",
+    "миз",
+    "низ",
+    "ган",
     "ген",
-    "қан",
+    "кан",
     "кен",
-    "йды",
-    "йді",
-    "сын",
-    "сін",
-    // Dative, locative, accusative, possessive, past tense, converbs.
-    "ға",
+    "иди",
+    "син",
+    "лик",
+    "дик",
+    "тик",
+    // Dative, locative, accusative, possessive, past tense, converbs,
+    // equative (қазақша).
+    "га",
     "ге",
-    "қа",
+    "ка",
     "ке",
     "на",
     "не",
@@ -76,36 +73,55 @@ const SUFFIXES: &[&str] = &[
     "де",
     "та",
     "те",
-    "ны",
-    "ні",
-    "ды",
-    "ді",
-    "ты",
-    "ті",
-    "сы",
-    "сі",
-    "ым",
-    "ім",
-    "ың",
-    "ің",
-    "ын",
-    "ін",
-    "ып",
-    "іп",
-    "ғы",
-    "гі",
-    "қы",
-    "кі",
+    "ни",
+    "ди",
+    "ти",
+    "си",
+    "им",
+    "ин",
+    "ип",
+    "ги",
+    "ки",
+    "ша",
+    "ше",
 ];
 
 /// One-letter endings (possessive ы/і, verbal noun у): only on longer words.
-const SHORT_SUFFIXES: &[char] = &['ы', 'і', 'у'];
+const SHORT_SUFFIXES: &[char] = &['и', 'у'];
 
 const MIN_ROOT: usize = 3;
 
-/// Strips Kazakh endings from a lower-case Cyrillic word.
+/// The root an ending must leave: abstract-noun endings only come off long
+/// roots (құттықтау must not become күт-, "to wait").
+fn min_root(suffix: &str) -> usize {
+    match suffix {
+        "лик" | "дик" | "тик" => 4,
+        _ => MIN_ROOT,
+    }
+}
+
+/// Folds the letters that people type interchangeably in Kazakh (with or
+/// without Kazakh letters, on a Russian keyboard) into one: ә → а, ғ → г,
+/// қ → к, ң → н, ө → о, ұ/ү → у, і/ы/й → и, һ → х. One letter for one, so
+/// lengths are kept; the matcher's letter skeleton merges these anyway.
+pub fn reduce(c: char) -> char {
+    match c {
+        'ә' => 'а',
+        'ғ' => 'г',
+        'қ' => 'к',
+        'ң' => 'н',
+        'ө' => 'о',
+        'ұ' | 'ү' => 'у',
+        'і' | 'ы' | 'й' => 'и',
+        'һ' => 'х',
+        other => other,
+    }
+}
+
+/// Strips Kazakh endings from a lower-case Cyrillic word, written with or
+/// without Kazakh letters; the stem is in the reduced alphabet of [`reduce`].
 pub fn stem(word: &str) -> String {
-    let mut stem = word.to_string();
+    let mut stem: String = word.chars().map(reduce).collect();
     let mut len = stem.chars().count();
     for _ in 0..5 {
         let last = stem.chars().next_back();
@@ -113,11 +129,10 @@ pub fn stem(word: &str) -> String {
         // letters are counted only on a match.
         let suffix = by_last_letter(last)
             .iter()
-            .find(|s| stem.ends_with(**s) && len >= s.chars().count() + MIN_ROOT);
+            .find(|s| stem.ends_with(**s) && len >= s.chars().count() + min_root(s));
         let cut = match suffix {
-            Some(&("ғы" | "гі" | "қы" | "кі"))
-                if len >= 3 && stem.chars().nth_back(2).is_some_and(is_vowel) =>
-            {
+            // құқығы: the possessive ы after a softened root letter.
+            Some(&("ги" | "ки")) if len >= 3 && stem.chars().nth_back(2).is_some_and(is_vowel) => {
                 1
             }
             Some(s) => s.chars().count(),
@@ -158,17 +173,15 @@ fn by_last_letter(last: Option<char>) -> &'static [&'static str] {
         .map_or(&[], |(_, list)| list.as_slice())
 }
 
+/// A vowel of the reduced alphabet.
 fn is_vowel(c: char) -> bool {
-    matches!(
-        c,
-        'а' | 'ә' | 'е' | 'и' | 'о' | 'ө' | 'ұ' | 'ү' | 'у' | 'ы' | 'і' | 'э' | 'ю' | 'я'
-    )
+    matches!(c, 'а' | 'е' | 'и' | 'о' | 'у' | 'э' | 'ю' | 'я')
 }
 
-/// ғ/г/б at the end of a root before a vowel ending are қ/к/п in the root.
+/// г/б at the end of a root before a vowel ending are к/п in the root
+/// (құқығы → құқық).
 fn harden_last(stem: &mut String) {
     let hard = match stem.chars().next_back() {
-        Some('ғ') => 'қ',
         Some('г') => 'к',
         Some('б') => 'п',
         _ => return,
@@ -179,7 +192,11 @@ fn harden_last(stem: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::stem;
+    use super::{reduce, stem};
+
+    fn reduced(word: &str) -> String {
+        word.chars().map(reduce).collect()
+    }
 
     #[track_caller]
     fn same(forms: &[&str]) {
@@ -209,6 +226,22 @@ mod tests {
     }
 
     #[test]
+    fn words_typed_without_kazakh_letters_meet_their_spelling() {
+        same(&["балаларға", "балаларга"]);
+        same(&["қорғау", "коргау", "қорғайды"]);
+        same(&["күні", "куни", "күн"]);
+        same(&["ұлттық", "улттык"]);
+        same(&["құқығы", "кукыгы", "құқық"]);
+    }
+
+    #[test]
+    fn abstract_nouns_meet_their_root_unless_it_is_short() {
+        same(&["қамқоршылық", "қамқоршылыққа", "қамқоршы"]);
+        same(&["қылмыстық", "қылмыс"]);
+        assert_ne!(stem("құттықтау"), stem("күту"));
+    }
+
+    #[test]
     fn verb_forms_share_a_root() {
         same(&["құттықтады", "құттықтау"]);
         same(&["қорғау", "қорғайды"]);
@@ -216,10 +249,9 @@ mod tests {
 
     #[test]
     fn short_words_are_left_alone() {
-        assert_eq!(stem("бар"), "бар");
-        assert_eq!(stem("неше"), "неше");
-        assert_eq!(stem("күн"), "күн");
-        assert_eq!(stem("ұл"), "ұл");
+        for w in ["бар", "неше", "күн", "ұл"] {
+            assert_eq!(stem(w), reduced(w));
+        }
     }
 
     #[test]
