@@ -3,7 +3,7 @@
 use crate::Engine;
 use crate::knowledge::Date;
 use crate::lang::Lang;
-use crate::matcher::{Match, Outcome, Scored};
+use crate::matcher::{Match, Scored, Support};
 use crate::render::{self, Format};
 use serde::Serialize;
 use std::io::{self, BufRead, Write};
@@ -35,6 +35,10 @@ struct JsonAnswer<'a> {
     answer: String,
     sources: Vec<JsonSource<'a>>,
     suggestions: Vec<JsonScored<'a>>,
+    /// After an answer: entries that score nearly as well.
+    see_also: Vec<JsonScored<'a>>,
+    /// What the question's words show about the best entry.
+    support: Option<Support>,
     keys: Vec<String>,
 }
 
@@ -60,12 +64,7 @@ fn json_line(engine: &Engine, question: &str, m: &Match) -> String {
         entry: entry.map(|e| e.id.as_str()),
         score: round(m.best.map_or(0.0, |b| b.score)),
         runner_up: m.runner_up.as_ref().map(|s| scored(engine, s, m.lang)),
-        outcome: match m.outcome {
-            Outcome::Answer(_) => "answer",
-            Outcome::Fallback => "fallback",
-            Outcome::OutOfScope => "out_of_scope",
-            Outcome::Empty => "empty",
-        },
+        outcome: m.outcome.name(),
         safety: m.safety,
         safety_trigger: m.safety_trigger.as_deref(),
         answer,
@@ -86,6 +85,12 @@ fn json_line(engine: &Engine, question: &str, m: &Match) -> String {
             .iter()
             .map(|s| scored(engine, s, m.lang))
             .collect(),
+        see_also: m
+            .see_also
+            .iter()
+            .map(|s| scored(engine, s, m.lang))
+            .collect(),
+        support: m.support,
         keys: engine.matcher.keys(question, m.lang),
     };
     // Serialising plain structs of strings and numbers cannot fail.

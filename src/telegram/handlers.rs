@@ -166,12 +166,7 @@ async fn answer(
         hint(state, msg.chat.id, msg.from.as_ref()),
         Format::Html,
     );
-    let outcome = match m.outcome {
-        Outcome::Answer(_) => "answer",
-        Outcome::Fallback => "fallback",
-        Outcome::OutOfScope => "out_of_scope",
-        Outcome::Empty => "empty",
-    };
+    let outcome = m.outcome.name();
     log::info!(
         "question in {} chat: lang={} outcome={outcome} safety={}",
         if is_group(msg) { "group" } else { "private" },

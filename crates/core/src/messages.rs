@@ -4,6 +4,18 @@
 
 use crate::lang::Lang;
 
+/// Replies to small talk (see [`crate::matcher::SmallTalk`]).
+pub struct SmallTalkTexts {
+    pub greeting: &'static str,
+    pub thanks: &'static str,
+    pub ack: &'static str,
+    pub about: &'static str,
+    pub how_are_you: &'static str,
+    pub bye: &'static str,
+    /// What the bot can do, after the first line; ends with /topics.
+    pub can_do: &'static str,
+}
+
 /// The fixed texts of one language.
 pub struct Texts {
     pub welcome: &'static str,
@@ -34,6 +46,10 @@ pub struct Texts {
     pub try_later: &'static str,
     pub group_welcome: &'static str,
     pub entry_gone: &'static str,
+    /// The label of the "see also" buttons after an answer.
+    pub see_also: &'static str,
+    /// Replies to small talk: a first line per kind, then what the bot can do.
+    pub smalltalk: SmallTalkTexts,
     pub months: [&'static str; 12],
     /// Month names in the genitive, for "1 июня"; same as `months` elsewhere.
     pub months_of: [&'static str; 12],
@@ -66,6 +82,16 @@ const EN: Texts = Texts {
     try_later: "Something went wrong on my side. Please try again later.",
     group_welcome: "Hello! I answer questions about children's rights in Kazakhstan. Mention me or reply to my message with a question. An admin can send /subscribe to get the Children's Day message here on 1 June.",
     entry_gone: "This answer is no longer in the knowledge base. Please ask again.",
+    see_also: "See also:",
+    smalltalk: SmallTalkTexts {
+        greeting: "Hello!",
+        thanks: "You're welcome! Glad I could help.",
+        ack: "Good! If you have another question, just write it.",
+        about: "I'm balabot, a bot about children's rights in Kazakhstan.",
+        how_are_you: "I'm fine, thank you!",
+        bye: "Goodbye! Come back whenever you have a question.",
+        can_do: "I answer questions about children's rights in Kazakhstan: benefits and the National Fund for Children, alimony, custody, adoption and guardianship, ages in the law, school and inclusive education, violence and bullying and where to get help. Every answer names its sources.\n\nWrite your question in words, for example: How much is the birth allowance? Or browse the topics: /topics",
+    },
     months: [
         "January",
         "February",
@@ -123,6 +149,16 @@ const RU: Texts = Texts {
     try_later: "Что-то пошло не так с моей стороны. Попробуйте позже.",
     group_welcome: "Здравствуйте! Я отвечаю на вопросы о правах детей в Казахстане. Упомяните меня или ответьте на моё сообщение, чтобы задать вопрос. Администратор может отправить /subscribe, чтобы 1 июня сюда пришло поздравление с Днём защиты детей.",
     entry_gone: "Этого ответа больше нет в базе знаний. Задайте вопрос ещё раз.",
+    see_also: "Смотрите также:",
+    smalltalk: SmallTalkTexts {
+        greeting: "Здравствуйте!",
+        thanks: "Пожалуйста! Рад, что смог помочь.",
+        ack: "Хорошо! Если появится ещё вопрос, просто напишите его.",
+        about: "Я balabot — бот о правах детей в Казахстане.",
+        how_are_you: "Спасибо, у меня всё хорошо!",
+        bye: "До свидания! Возвращайтесь, если появятся вопросы.",
+        can_do: "Я отвечаю на вопросы о правах детей в Казахстане: пособия и «Нацфонд — детям», алименты, опека, усыновление и место жительства ребёнка после развода, возраст по закону, школа и инклюзивное образование, насилие, буллинг и куда обращаться за помощью. В каждом ответе указаны источники.\n\nНапишите вопрос словами, например: Какое пособие положено при рождении ребёнка? Или выберите тему: /topics",
+    },
     months: [
         "январь",
         "февраль",
@@ -180,6 +216,16 @@ const KK: Texts = Texts {
     try_later: "Менің тарапымнан ақау болды. Кейінірек қайталап көріңіз.",
     group_welcome: "Сәлеметсіз бе! Мен Қазақстандағы бала құқықтары туралы сұрақтарға жауап беремін. Сұрақ қою үшін мені атап өтіңіз немесе хабарламама жауап жазыңыз. Әкімші /subscribe командасын жіберсе, 1 маусымда осы чатқа Балаларды қорғау күнімен құттықтау келеді.",
     entry_gone: "Бұл жауап енді білім базасында жоқ. Сұрағыңызды қайта қойыңыз.",
+    see_also: "Мұны да қараңыз:",
+    smalltalk: SmallTalkTexts {
+        greeting: "Сәлеметсіз бе!",
+        thanks: "Оқасы жоқ! Көмегім тигеніне қуаныштымын.",
+        ack: "Жақсы! Тағы сұрағыңыз болса, жаза беріңіз.",
+        about: "Мен – balabot, Қазақстандағы бала құқықтары туралы ботпын.",
+        how_are_you: "Рахмет, жақсы!",
+        bye: "Сау болыңыз! Сұрағыңыз туындаса, қайта жазыңыз.",
+        can_do: "Мен Қазақстандағы бала құқықтары туралы сұрақтарға жауап беремін: жәрдемақылар және «Ұлттық қор – балаларға», алимент, ажырасқаннан кейін баланың кіммен тұратыны, бала асырап алу және қорғаншылық, заң бойынша жас шектері, мектеп және инклюзивті білім беру, зорлық-зомбылық, буллинг және көмекке қайда жүгіну керегі. Әр жауапта дереккөзі көрсетіледі.\n\nСұрағыңызды сөзбен жазыңыз, мысалы: Бала туғанда қандай жәрдемақы беріледі? Немесе тақырыпты таңдаңыз: /topics",
+    },
     months: [
         "қаңтар",
         "ақпан",

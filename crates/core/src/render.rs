@@ -6,7 +6,7 @@
 
 use crate::knowledge::{Date, Entry, Knowledge};
 use crate::lang::Lang;
-use crate::matcher::{Match, Outcome};
+use crate::matcher::{Match, Outcome, SmallTalk};
 use crate::messages::texts;
 
 /// Characters in one Telegram message (after entity parsing).
@@ -183,11 +183,29 @@ pub struct Suggestion {
     pub title: String,
 }
 
-/// What to send for a match: the text, and "did you mean" suggestions.
+/// What to send for a match: the text, "did you mean" suggestions after
+/// "I don't know", and "see also" entries after an answer (buttons for the
+/// adapters, under the label `messages::Texts::see_also`; not in the text).
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub text: String,
     pub suggestions: Vec<Suggestion>,
+    pub see_also: Vec<Suggestion>,
+}
+
+/// The reply to small talk: a first line for its kind, then what the bot
+/// can do.
+pub fn smalltalk(kind: SmallTalk, lang: Lang) -> String {
+    let t = &texts(lang).smalltalk;
+    let first = match kind {
+        SmallTalk::Greeting => t.greeting,
+        SmallTalk::Thanks => t.thanks,
+        SmallTalk::Ack => t.ack,
+        SmallTalk::About => t.about,
+        SmallTalk::HowAreYou => t.how_are_you,
+        SmallTalk::Bye => t.bye,
+    };
+    format!("{first}\n\n{}", t.can_do)
 }
 
 /// Renders the reply to a matched question.
@@ -198,12 +216,23 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
     if m.safety {
         parts.push(safety_block(kb, m.lang, f));
     }
+    let suggestion = |e: usize| Suggestion {
+        id: kb.entries[e].id.clone(),
+        title: kb.entries[e].title.get(m.lang).clone(),
+    };
     let mut suggestions = Vec::new();
+    let mut see_also = Vec::new();
     match m.outcome {
         Outcome::Answer(e) => {
             if !(m.safety && e == helplines) {
                 parts.push(entry_body(&kb.entries[e], m.lang, f));
             }
+            see_also = m
+                .see_also
+                .iter()
+                .filter(|s| !(m.safety && s.entry == helplines))
+                .map(|s| suggestion(s.entry))
+                .collect();
         }
         Outcome::Fallback => {
             let mut text = txt(t.dont_know, f);
@@ -211,10 +240,7 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
                 .suggestions
                 .iter()
                 .filter(|s| !(m.safety && s.entry == helplines))
-                .map(|s| Suggestion {
-                    id: kb.entries[s.entry].id.clone(),
-                    title: kb.entries[s.entry].title.get(m.lang).clone(),
-                })
+                .map(|s| suggestion(s.entry))
                 .collect();
             if !suggestions.is_empty() {
                 text.push_str("\n\n");
@@ -238,6 +264,7 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
             parts.push(format!("{}\n\n{}", txt(t.empty, f), txt(t.see_topics, f)))
         }
         Outcome::Empty => {}
+        Outcome::SmallTalk(kind) => parts.push(txt(&smalltalk(kind, m.lang), f)),
     }
     let separator = match f {
         Format::Html => "\n\n———\n\n",
@@ -246,6 +273,7 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
     Reply {
         text: parts.join(separator),
         suggestions,
+        see_also,
     }
 }
 

@@ -66,6 +66,7 @@ fn misrouted_examples(engine: &Engine) -> Vec<Diagnostic> {
                     ),
                     Outcome::OutOfScope => "is taken for a question about another country".into(),
                     Outcome::Empty => "has only stop words".into(),
+                    Outcome::SmallTalk(_) => "is taken for small talk".into(),
                 };
                 let (line, column) = *e.questions_at.get(lang);
                 out.push(Diagnostic::error(

@@ -31,6 +31,11 @@ pub struct QueryTerm {
     pub kind: Kind,
     /// The token it comes from.
     pub token: usize,
+    /// Can it show that an entry is what the question is about? Not a
+    /// number, except a three-digit one (a helpline: "111"): "1", "2+2",
+    /// "15*23" or a year alone name no subject; not a word of one or two
+    /// letters ("15yo", "r u", "im") either.
+    pub evidence: bool,
 }
 
 /// The Russian and Kazakh Cyrillic readings of a question's Latin tokens,
@@ -170,8 +175,11 @@ impl Analyzer {
             .map(|(k, c)| (k.as_str(), c.as_str()))
     }
 
+    /// A question word, or a number of one or two digits: an age or a
+    /// count in a question mostly describes the asker ("my son is 15"),
+    /// not what the question is about.
     pub fn is_light(&self, key: &str) -> bool {
-        self.light.contains(key)
+        self.light.contains(key) || (key.len() <= 2 && key.bytes().all(|b| b.is_ascii_digit()))
     }
 
     /// A token's key before synonyms, and its key (after synonyms) unless
@@ -227,24 +235,31 @@ impl Analyzer {
         readings: &Readings,
     ) -> Vec<QueryTerm> {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
+        // Keys already taken: a set, so that a long text is not quadratic.
+        let mut seen: HashSet<String> = HashSet::default();
         for (token, (t, raw)) in tokens.iter().zip(raws).enumerate() {
             if raw.is_empty() || self.stop.contains(raw.as_ref()) {
                 continue;
             }
             let key = self.canonical(Cow::Borrowed(raw.as_ref()));
-            if terms.iter().any(|q| q.key == key) {
+            if !seen.insert(key.clone()) {
                 continue;
             }
-            let kind = if self.light.contains(&key) {
+            let kind = if self.is_light(&key) {
                 Kind::Light
             } else {
                 Kind::Content
+            };
+            let evidence = match t.script {
+                Script::Number => t.text.len() == 3,
+                _ => t.text.chars().nth(2).is_some(),
             };
             terms.push(QueryTerm {
                 key,
                 surface: self.surface(t, readings.get(token, self.lang)),
                 kind,
                 token,
+                evidence,
             });
         }
         terms

@@ -25,6 +25,22 @@ fn is_year(key: &str) -> bool {
 
 pub type TermId = u32;
 
+/// Words of fewer letters than this (as typed) are taken as written, not
+/// corrected: one letter off, "bake" is "take" and "make", and "жең" (won)
+/// is "жер" (land).
+pub const MIN_TYPO_LETTERS: usize = 5;
+/// From this many letters one wrong letter is likely a typo
+/// ([`NEAR_SIMILARITY`]); in shorter words, and with two wrong letters, it
+/// is a guess ([`FAR_SIMILARITY`]).
+const SURE_TYPO_LETTERS: usize = 6;
+pub const NEAR_SIMILARITY: f32 = 0.8;
+const FAR_SIMILARITY: f32 = 0.6;
+/// A Kazakh word met through an indexed root that begins it.
+const ROOT_SIMILARITY: f32 = 0.7;
+/// Such a root has at least this many letters, and this share of the word's.
+const MIN_ROOT_LETTERS: usize = 4;
+const MIN_ROOT_SHARE: f32 = 0.4;
+
 pub struct Term {
     pub key: String,
     pub idf: f32,
@@ -45,6 +61,7 @@ pub struct Variant {
 }
 
 pub struct LangIndex {
+    pub lang: Lang,
     pub analyzer: Analyzer,
     pub terms: Vec<Term>,
     pub by_key: HashMap<String, TermId>,
@@ -202,6 +219,7 @@ impl LangIndex {
             })
             .collect();
         LangIndex {
+            lang,
             analyzer,
             unknown_idf: idf(n, 1),
             terms,
@@ -217,23 +235,34 @@ impl LangIndex {
     }
 
     /// The indexed keys a question key stands for: itself, or its near
-    /// neighbours by edit distance, with a similarity in (0, 1].
+    /// neighbours by edit distance, with a similarity in (0, 1]; in
+    /// Kazakh, failing those, the longest indexed key that begins the word
+    /// (a root under endings the stemmer does not know).
     ///
     /// `surface` is the word as written: a misspelt word is also compared
     /// with the indexed words as written, since its stem may be cut
-    /// differently.
+    /// differently. Words of fewer than [`MIN_TYPO_LETTERS`] letters are
+    /// taken as written.
     pub fn resolve(&self, key: &str, surface: &str) -> Vec<(TermId, f32)> {
         if let Some(id) = self.id(key) {
             return vec![(id, 1.0)];
         }
         let mut found: Vec<(TermId, f32)> = Vec::new();
         for probe in [key, surface] {
+            let letters = typed_letters(self.lang, probe);
+            if letters < MIN_TYPO_LETTERS {
+                continue;
+            }
             let near = self
                 .fuzzy
                 .lookup(probe, |aid| self.aliases[aid as usize].0.as_str());
             for (aid, d) in near {
                 let id = self.aliases[aid as usize].1;
-                let sim = if d == 1 { 0.8 } else { 0.6 };
+                let sim = if d == 1 && letters >= SURE_TYPO_LETTERS {
+                    NEAR_SIMILARITY
+                } else {
+                    FAR_SIMILARITY
+                };
                 match found.iter_mut().find(|f| f.0 == id) {
                     Some(f) => f.1 = f.1.max(sim),
                     None => found.push((id, sim)),
@@ -243,6 +272,47 @@ impl LangIndex {
                 break;
             }
         }
+        if found.is_empty()
+            && self.lang == Lang::Kk
+            && let Some(id) = self.root_of(surface)
+        {
+            found.push((id, ROOT_SIMILARITY));
+        }
         found
     }
+
+    /// The longest indexed key that begins `surface` and is long enough
+    /// to be a root of it (a Kazakh word is its root and endings).
+    fn root_of(&self, surface: &str) -> Option<TermId> {
+        let letters = typed_letters(self.lang, surface);
+        let share = (letters as f32 * MIN_ROOT_SHARE).ceil() as usize;
+        let min = MIN_ROOT_LETTERS.max(share);
+        surface
+            .char_indices()
+            .map(|(i, _)| &surface[..i])
+            .rev()
+            .take_while(|prefix| typed_letters(self.lang, prefix) >= min)
+            .find_map(|prefix| self.id(prefix))
+    }
+}
+
+/// Letters of a key as typed: the letter skeleton writes some Cyrillic
+/// letters as two (ж → zh, ш → sh, ч → ch, ц → ts, ю → iu, я → ia).
+fn typed_letters(lang: Lang, key: &str) -> usize {
+    if lang == Lang::En {
+        return key.chars().count();
+    }
+    let mut n = 0;
+    let mut prev = ' ';
+    for c in key.chars() {
+        let digraph = matches!(
+            (prev, c),
+            ('z' | 's' | 'c', 'h') | ('t', 's') | ('i', 'u' | 'a')
+        );
+        if !digraph {
+            n += 1;
+        }
+        prev = if digraph { ' ' } else { c };
+    }
+    n
 }

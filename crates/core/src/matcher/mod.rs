@@ -17,6 +17,7 @@ mod fuzzy;
 mod index;
 mod patterns;
 mod score;
+mod smalltalk;
 
 use crate::knowledge::Knowledge;
 use crate::lang::{Lang, Tri};
@@ -24,8 +25,10 @@ use crate::text::{self, Script, Token};
 use analyzer::{Kind, Readings};
 use index::LangIndex;
 use patterns::PatternSet;
-use score::score;
+use score::{Ranking, score};
 use serde::Serialize;
+pub use smalltalk::SmallTalk;
+use smalltalk::SmallTalkSet;
 use std::borrow::Cow;
 
 /// Below this score the bot says it does not know, and makes suggestions.
@@ -33,6 +36,12 @@ pub const THRESHOLD: f32 = 0.40;
 /// Entries scoring at least this much are offered as suggestions.
 pub const SUGGESTION_MIN: f32 = 0.2;
 pub const MAX_SUGGESTIONS: usize = 3;
+/// After an answer, other entries scoring within this much of it (and
+/// above the threshold) are offered as "see also": a question naming a
+/// broad theme ("alimony") is answered by the best entry, with its
+/// neighbours one tap away.
+pub const SEE_ALSO_MARGIN: f32 = 0.1;
+pub const MAX_SEE_ALSO: usize = 3;
 /// Share of the score that comes from covering the question's words; the
 /// rest comes from how closely the question and the entry's nearest example
 /// phrasing overlap (weighted Jaccard).
@@ -58,6 +67,21 @@ pub enum Outcome {
     OutOfScope,
     /// Nothing to match: empty, emoji-only, or only stop words.
     Empty,
+    /// A greeting, thanks, "ok", "who are you": say what the bot can do.
+    SmallTalk(SmallTalk),
+}
+
+impl Outcome {
+    /// The outcome's name in logs, statistics and `ask --json`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Answer(_) => "answer",
+            Outcome::Fallback => "fallback",
+            Outcome::OutOfScope => "out_of_scope",
+            Outcome::Empty => "empty",
+            Outcome::SmallTalk(_) => "smalltalk",
+        }
+    }
 }
 
 /// The matcher's verdict on a question.
@@ -74,6 +98,31 @@ pub struct Match {
     pub runner_up: Option<Scored>,
     /// For a fallback: the closest entries.
     pub suggestions: Vec<Scored>,
+    /// For an answer: other entries that score nearly as well (see
+    /// [`SEE_ALSO_MARGIN`]), best first.
+    pub see_also: Vec<Scored>,
+    /// What the question's words show about the best entry.
+    pub support: Option<Support>,
+}
+
+/// What a question's words show about an entry (see [`Support::shows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Support {
+    /// The summed weight (idf) of the evidence words the entry holds, times
+    /// their similarity. Evidence words are the question's content words
+    /// except numbers (three-digit ones count: "111") and words of one or
+    /// two letters.
+    pub weight: f32,
+    /// Evidence words the entry holds as written.
+    pub exact: usize,
+    /// Evidence words that the base knows only as near spellings, or not
+    /// at all, and the entry does not hold as a likely typo either.
+    pub unsure: usize,
+    /// How closely the question matches the entry's nearest example
+    /// phrasing (weighted Jaccard, 0..1).
+    pub phrasing: f32,
+    /// The weight needed (see [`MIN_EVIDENCE_SHARE`]).
+    pub needed: f32,
 }
 
 impl Match {
@@ -92,6 +141,7 @@ pub struct Matcher {
     /// pattern is reported first).
     safety: PatternSet,
     other_places: PatternSet,
+    smalltalk: SmallTalkSet,
 }
 
 /// What the patterns say about a message.
@@ -103,6 +153,52 @@ struct Signals<'a> {
     /// Does it name another country?
     other_place: bool,
 }
+
+/// The entries of `rest` close enough to `best` to be offered with it.
+fn see_also(best: Scored, rest: &[Scored]) -> Vec<Scored> {
+    rest.iter()
+        .take_while(|s| s.score >= THRESHOLD && s.score >= best.score - SEE_ALSO_MARGIN)
+        .take(MAX_SEE_ALSO)
+        .copied()
+        .collect()
+}
+
+/// A question cut to [`MAX_QUESTION_CHARS`] characters.
+fn cut(question: &str) -> &str {
+    match question.char_indices().nth(MAX_QUESTION_CHARS) {
+        Some((cut, _)) => &question[..cut],
+        None => question,
+    }
+}
+
+impl Support {
+    /// Does it show that the question is about the entry? Besides a score
+    /// above the threshold, an answer needs
+    /// - a word of the question held by the entry as written: near
+    ///   spellings alone are not evidence ("bake a cake" is not "take
+    ///   care"), nor are numbers ("1", "2+2");
+    /// - enough weight in such words ([`MIN_EVIDENCE_SHARE`]): "children" alone
+    ///   names the whole base; unless the question is nearly one of the
+    ///   entry's own example questions ([`SURE_PHRASING`]): "how many
+    ///   children in Kazakhstan";
+    /// - when a single word is held as written, no other word that the
+    ///   base does not know as written: in "Доллар бағамы бүгін қанша?"
+    ///   (the dollar rate today) the dollar is known, the rate is not, and
+    ///   the dollar alone does not say what is asked.
+    pub fn shows(&self) -> bool {
+        self.exact > 0
+            && (self.weight >= self.needed || self.phrasing >= SURE_PHRASING)
+            && !(self.exact == 1 && self.unsure > 0)
+    }
+}
+
+/// The evidence weight an answer needs, as a share of the weight of the
+/// rarest word: a quarter is one word that about a third of the entries of
+/// the bundled base hold.
+const MIN_EVIDENCE_SHARE: f32 = 0.25;
+/// A question this close to one of an entry's example phrasings (weighted
+/// Jaccard) is about that entry, however common its words.
+const SURE_PHRASING: f32 = 0.8;
 
 /// The longest question read; the rest of a very long message is ignored.
 const MAX_QUESTION_CHARS: usize = 1000;
@@ -155,6 +251,7 @@ impl Matcher {
                 Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
                 false,
             ),
+            smalltalk: SmallTalkSet::new(),
         }
     }
 
@@ -162,10 +259,7 @@ impl Matcher {
     /// known to prefer (Telegram's language_code, /lang, --lang): used when
     /// the text alone does not tell.
     pub fn find(&self, question: &str, hint: Option<Lang>) -> Match {
-        let question = match question.char_indices().nth(MAX_QUESTION_CHARS) {
-            Some((cut, _)) => &question[..cut],
-            None => question,
-        };
+        let question = cut(question);
         let tokens = text::tokenize(question);
         let readings = Readings::of(&tokens);
         let (lang, raws) = self.detect(question, &tokens, &readings, hint);
@@ -178,7 +272,16 @@ impl Matcher {
             best: None,
             runner_up: None,
             suggestions: Vec::new(),
+            see_also: Vec::new(),
+            support: None,
         };
+        if !m.safety {
+            let cyrillic = |i| [readings.get(i, Lang::Ru), readings.get(i, Lang::Kk)];
+            if let Some(kind) = self.smalltalk.classify(&tokens, cyrillic) {
+                m.outcome = Outcome::SmallTalk(kind);
+                return m;
+            }
+        }
         if signals.other_place {
             m.outcome = Outcome::OutOfScope;
             return m;
@@ -194,11 +297,19 @@ impl Matcher {
         if terms.is_empty() {
             return m;
         }
-        let ranked = score(index, &terms);
+        let Ranking {
+            ranked,
+            phrasing,
+            evidence,
+        } = score(index, &terms);
         m.best = ranked.first().copied();
         m.runner_up = ranked.get(1).copied();
-        match m.best {
-            Some(best) if best.score >= THRESHOLD => m.outcome = Outcome::Answer(best.entry),
+        m.support = m.best.map(|b| evidence.of(index, b.entry, phrasing[0]));
+        match (m.best, m.support) {
+            (Some(best), Some(support)) if best.score >= THRESHOLD && support.shows() => {
+                m.outcome = Outcome::Answer(best.entry);
+                m.see_also = see_also(best, &ranked[1..]);
+            }
             _ => {
                 m.outcome = Outcome::Fallback;
                 m.suggestions = ranked
@@ -296,9 +407,10 @@ impl Matcher {
         (best.0, best.2)
     }
 
-    /// Keys of a text as the matcher sees them, for `--json` explanations.
+    /// Keys of a question as the matcher sees them (as much of it as
+    /// [`Matcher::find`] reads), for `--json` explanations.
     pub fn keys(&self, question: &str, lang: Lang) -> Vec<String> {
-        let tokens = text::tokenize(question);
+        let tokens = text::tokenize(cut(question));
         let readings = Readings::of(&tokens);
         let analyzer = &self.indexes.get(lang).analyzer;
         analyzer

@@ -4,8 +4,8 @@
 //! question matches their nearest example phrasing.
 
 use super::analyzer::{Kind, LIGHT_FACTOR, QueryTerm};
-use super::index::{LangIndex, TermId};
-use super::{COVERAGE_SHARE, RERANK, Scored};
+use super::index::{LangIndex, NEAR_SIMILARITY, TermId};
+use super::{COVERAGE_SHARE, MIN_EVIDENCE_SHARE, RERANK, Scored, Support};
 
 /// Per-entry accumulators of [`score`], kept between questions so that a
 /// question on a large base does not allocate and zero them; only the
@@ -27,6 +27,46 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
+/// The question's words that can show what it is about (see
+/// [`super::analyzer::QueryTerm::evidence`]): its content words, each with
+/// the indexed keys it stands for (none for a word the base does not know)
+/// and its weight.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(super) struct Evidence(Vec<(Vec<(TermId, f32)>, f32)>);
+
+impl Evidence {
+    /// What the question's evidence words show about `entry`, whose
+    /// nearest example phrasing the question matches this closely.
+    pub fn of(&self, index: &LangIndex, entry: usize, phrasing: f32) -> Support {
+        let mut shown = Support {
+            weight: 0.0,
+            exact: 0,
+            unsure: 0,
+            phrasing,
+            needed: index.unknown_idf * MIN_EVIDENCE_SHARE,
+        };
+        for (keys, weight) in &self.0 {
+            let held = keys
+                .iter()
+                .filter(|&&(id, _)| {
+                    let postings = &index.terms[id as usize].postings;
+                    postings
+                        .binary_search_by_key(&(entry as u32), |p| p.0)
+                        .is_ok()
+                })
+                .map(|&(_, sim)| sim)
+                .fold(0.0f32, f32::max);
+            shown.weight += weight * held;
+            if held >= 1.0 {
+                shown.exact += 1;
+            } else if held < NEAR_SIMILARITY && !keys.iter().any(|&(_, sim)| sim >= 1.0) {
+                shown.unsure += 1;
+            }
+        }
+        shown
+    }
+}
+
 /// A question word resolved against the index.
 struct Unit {
     /// The indexed keys it stands for, with their similarity.
@@ -41,11 +81,21 @@ struct Unit {
 
 /// Scores the entries that share a key with the question; the best
 /// [`RERANK`] of them, re-ranked, best first.
-pub(super) fn score(index: &LangIndex, terms: &[QueryTerm]) -> Vec<Scored> {
+pub(super) fn score(index: &LangIndex, terms: &[QueryTerm]) -> Ranking {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => score_with(index, terms, &mut scratch, true).0,
         Err(_) => score_with(index, terms, &mut Scratch::default(), true).0,
     })
+}
+
+/// The entries a question may be about, best first.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Ranking {
+    pub ranked: Vec<Scored>,
+    /// Per ranked entry: how closely the question matches its nearest
+    /// example phrasing (weighted Jaccard, 0..1).
+    pub phrasing: Vec<f32>,
+    pub evidence: Evidence,
 }
 
 /// Sums, per entry, the weights of the question's words it covers.
@@ -63,7 +113,7 @@ pub(super) fn score_with(
     terms: &[QueryTerm],
     scratch: &mut Scratch,
     prune: bool,
-) -> (Vec<Scored>, bool) {
+) -> (Ranking, bool) {
     let n = index.variants.len();
     for v in [&mut scratch.acc, &mut scratch.per_term] {
         v.resize(n.max(v.len()), 0.0);
@@ -74,6 +124,7 @@ pub(super) fn score_with(
     let mut matched: Vec<(TermId, f32)> = Vec::new();
     let mut units: Vec<Unit> = Vec::with_capacity(terms.len());
     let mut total = 0.0f32;
+    let mut evidence = Evidence::default();
     for t in terms {
         let keys = index.resolve(&t.key, &t.surface);
         let factor = match t.kind {
@@ -88,6 +139,9 @@ pub(super) fn score_with(
             .unwrap_or(index.unknown_idf);
         let weight = idf * factor;
         total += weight;
+        if t.evidence && t.kind != Kind::Light {
+            evidence.0.push((keys.clone(), weight));
+        }
         if keys.is_empty() {
             continue;
         }
@@ -106,7 +160,11 @@ pub(super) fn score_with(
         });
     }
     if total <= 0.0 {
-        return (Vec::new(), false);
+        let ranking = Ranking {
+            evidence,
+            ..Ranking::default()
+        };
+        return (ranking, false);
     }
     // Rarest first; ties in question order (the sort is stable).
     units.sort_by_key(|u| u.len);
@@ -161,7 +219,13 @@ pub(super) fn score_with(
         content[e] = false;
     }
     *count = 0;
-    (rerank(index, best.0, &matched, total), floor.is_some())
+    let (ranked, phrasing) = rerank(index, best.0, &matched, total).into_iter().unzip();
+    let ranking = Ranking {
+        ranked,
+        phrasing,
+        evidence,
+    };
+    (ranking, floor.is_some())
 }
 
 /// Adds a word's weight to the entries in its posting lists: to every one
@@ -306,7 +370,7 @@ fn rerank(
     ranked: Vec<Scored>,
     matched: &[(TermId, f32)],
     total: f32,
-) -> Vec<Scored> {
+) -> Vec<(Scored, f32)> {
     if total <= 0.0 {
         return Vec::new();
     }
@@ -319,7 +383,7 @@ fn rerank(
             None => weights.push((id, w)),
         }
     }
-    let mut reranked: Vec<(Scored, bool)> = ranked
+    let mut reranked: Vec<(Scored, bool, f32)> = ranked
         .into_iter()
         .map(|s| {
             let (phrasing, by_title) = index.variants[s.entry]
@@ -343,19 +407,20 @@ fn rerank(
                         best
                     }
                 });
-            let score = COVERAGE_SHARE * s.score + (1.0 - COVERAGE_SHARE) * phrasing;
+            let share = COVERAGE_SHARE;
+            let score = share * s.score + (1.0 - share) * phrasing;
             let s = Scored {
                 entry: s.entry,
                 score: tie_safe(score),
             };
-            (s, by_title)
+            (s, by_title, phrasing)
         })
         .collect();
-    reranked.sort_by(|(a, a_title), (b, b_title)| {
+    reranked.sort_by(|(a, a_title, _), (b, b_title, _)| {
         b.score
             .total_cmp(&a.score)
             .then(a_title.cmp(b_title))
             .then(a.entry.cmp(&b.entry))
     });
-    reranked.into_iter().map(|(s, _)| s).collect()
+    reranked.into_iter().map(|(s, _, p)| (s, p)).collect()
 }

@@ -108,3 +108,82 @@ fn very_long_questions_are_cut_not_refused() {
     );
     assert_eq!(entry_of(&kb, &m.find(&hidden, None)), None);
 }
+
+fn support(weight: f32, exact: usize, unsure: usize, phrasing: f32) -> Support {
+    Support {
+        weight,
+        exact,
+        unsure,
+        phrasing,
+        needed: 1.0,
+    }
+}
+
+#[test]
+fn an_answer_needs_a_word_held_as_written_and_enough_weight() {
+    assert!(support(3.0, 2, 0, 0.3).shows());
+    assert!(!support(3.0, 0, 0, 0.9).shows(), "near spellings only");
+    assert!(!support(0.5, 1, 0, 0.3).shows(), "one common word");
+    assert!(
+        support(0.5, 2, 0, 0.85).shows(),
+        "common words, but nearly an example question"
+    );
+    assert!(
+        !support(3.6, 1, 1, 0.5).shows(),
+        "one known word next to an unknown one"
+    );
+    assert!(support(3.6, 2, 1, 0.5).shows(), "two known words");
+}
+
+#[test]
+fn see_also_offers_entries_within_the_margin_above_the_threshold() {
+    let s = |entry, score| Scored { entry, score };
+    let best = s(0, 0.62);
+    let rest = [s(1, 0.60), s(2, 0.55), s(3, 0.53), s(4, 0.53), s(5, 0.49)];
+    let got: Vec<usize> = see_also(best, &rest).iter().map(|s| s.entry).collect();
+    assert_eq!(got, [1, 2, 3], "within 0.1, at most three");
+    let low = s(0, 0.45);
+    let got: Vec<usize> = see_also(low, &[s(1, 0.41), s(2, 0.39)])
+        .iter()
+        .map(|s| s.entry)
+        .collect();
+    assert_eq!(got, [1], "never below the threshold");
+    assert!(see_also(best, &[s(1, 0.40)]).is_empty(), "not close");
+}
+
+#[test]
+fn numbers_symbols_and_single_near_words_are_not_answered() {
+    let (kb, m) = matcher();
+    for q in ["1", "2+2", "' OR 1=1 --", "15*23", "2024", "chidlren"] {
+        let r = m.find(q, None);
+        assert_eq!(entry_of(&kb, &r), None, "{q}: {:?}", r.best);
+    }
+    // A three-digit number is a helpline; a typo next to words as written
+    // is still read.
+    assert_eq!(
+        entry_of(&kb, &m.find("111", None)).as_deref(),
+        Some("helplines")
+    );
+    assert_eq!(
+        entry_of(&kb, &m.find("how many chidlren live in kazakhstan", None)).as_deref(),
+        Some("children-total")
+    );
+}
+
+#[test]
+fn small_talk_gets_its_own_outcome_and_questions_do_not() {
+    let (kb, m) = matcher();
+    for (q, kind) in [
+        ("Привет!", SmallTalk::Greeting),
+        ("рахмет", SmallTalk::Thanks),
+        ("ok", SmallTalk::Ack),
+        ("who are you?", SmallTalk::About),
+    ] {
+        let r = m.find(q, None);
+        assert_eq!(r.outcome, Outcome::SmallTalk(kind), "{q}");
+        assert_eq!(entry_of(&kb, &r), None);
+    }
+    assert_eq!(m.find("рахмет", None).lang, Lang::Kk);
+    let r = m.find("hello, how many children live in kazakhstan?", None);
+    assert_eq!(entry_of(&kb, &r).as_deref(), Some("children-total"));
+}
