@@ -184,7 +184,8 @@ fn ask_puts_helplines_first_for_a_child_in_danger() {
 
 #[test]
 fn chat_answers_commands_questions_and_suggestion_numbers() {
-    let input = "/help\nkids\n/topics\n/topics 1\n/lang kk\nбалалар саны\n/quit\nnever read\n";
+    let input =
+        "/help\nhow many kids\n/topics\n/topics 1\n/lang kk\nбалалар саны\n/quit\nnever read\n";
     let out = balabot(&["-k", "tests/fixtures/small", "chat"], input.as_bytes());
     assert!(out.status.success());
     let text = stdout(&out);

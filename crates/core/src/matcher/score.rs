@@ -28,11 +28,19 @@ thread_local! {
 }
 
 /// The question's words that can show what it is about (see
-/// [`super::analyzer::QueryTerm::evidence`]): its content words, each with
-/// the indexed keys it stands for (none for a word the base does not know)
-/// and its weight.
+/// [`super::analyzer::QueryTerm::evidence`]), each with the indexed keys it
+/// stands for (none for a word the base does not know), its weight, and
+/// whether it is a question word ("how many": it adds its weight, but is
+/// not counted as a word held or not known).
 #[derive(Debug, Default, Clone, PartialEq)]
-pub(super) struct Evidence(Vec<(Vec<(TermId, f32)>, f32)>);
+pub(super) struct Evidence(Vec<EvidenceWord>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct EvidenceWord {
+    keys: Vec<(TermId, f32)>,
+    weight: f32,
+    light: bool,
+}
 
 impl Evidence {
     /// What the question's evidence words show about `entry`, whose
@@ -45,7 +53,12 @@ impl Evidence {
             phrasing,
             needed: index.unknown_idf * MIN_EVIDENCE_SHARE,
         };
-        for (keys, weight) in &self.0 {
+        for EvidenceWord {
+            keys,
+            weight,
+            light,
+        } in &self.0
+        {
             let held = keys
                 .iter()
                 .filter(|&&(id, _)| {
@@ -57,6 +70,9 @@ impl Evidence {
                 .map(|&(_, sim)| sim)
                 .fold(0.0f32, f32::max);
             shown.weight += weight * held;
+            if *light {
+                continue;
+            }
             if held >= 1.0 {
                 shown.exact += 1;
             } else if held < NEAR_SIMILARITY && !keys.iter().any(|&(_, sim)| sim >= 1.0) {
@@ -139,8 +155,12 @@ pub(super) fn score_with(
             .unwrap_or(index.unknown_idf);
         let weight = idf * factor;
         total += weight;
-        if t.evidence && t.kind != Kind::Light {
-            evidence.0.push((keys.clone(), weight));
+        if t.evidence {
+            evidence.0.push(EvidenceWord {
+                keys: keys.clone(),
+                weight,
+                light: t.kind == Kind::Light,
+            });
         }
         if keys.is_empty() {
             continue;
