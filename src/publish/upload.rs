@@ -287,8 +287,15 @@ fn read_zip(bytes: &[u8]) -> Result<FileSet, Refusal> {
         if entry.encrypted() {
             return Err(Refusal::Encrypted { path: shown(&name) });
         }
-        // Read at most one byte past each limit: the header's size is not
-        // trusted, the stream is.
+        // An honest header over the limit is refused before inflating.
+        if entry.size() > limits::YAML_BYTES {
+            return Err(Refusal::TooLarge {
+                name: shown(&name),
+                limit: limits::YAML_BYTES,
+            });
+        }
+        // Then read at most one byte past each limit: a header can lie
+        // about the size, the stream cannot.
         let room = (limits::UNPACKED_BYTES - unpacked).min(limits::YAML_BYTES) + 1;
         let mut data = Vec::new();
         (&mut entry)
