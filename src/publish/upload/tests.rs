@@ -294,3 +294,22 @@ fn a_single_file_replaces_its_namesake_whatever_the_extension() {
     };
     assert_eq!(names(&add.apply(&live)), ["a.yaml", "b.yaml", "c.yaml"]);
 }
+
+proptest::proptest! {
+    #[test]
+    fn no_name_or_content_makes_accept_panic(name in "\\PC{0,40}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+        let _ = accept(&name, &bytes);
+        let _ = accept(&format!("{name}.yaml"), &bytes);
+        let _ = precheck(&name, Some(bytes.len() as u64));
+    }
+
+    #[test]
+    fn no_path_inside_a_zip_makes_it_panic_or_escape(path in "\\PC{1,30}") {
+        let zip = zip_of(&[(path.as_str(), &b"x: 1"[..])]);
+        if let Ok(Upload::All(files)) = accept("k.zip", &zip) {
+            for name in files.names() {
+                proptest::prop_assert!(!name.contains(['/', '\\']) && !name.starts_with('.'), "{name}");
+            }
+        }
+    }
+}
