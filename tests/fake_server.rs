@@ -1008,7 +1008,7 @@ async fn documents_are_described_downloaded_and_sent_as_with_telegram() {
         .await
         .expect("download");
     assert_eq!(downloaded, bytes);
-    assert_eq!(tg.downloads(), [file.path.clone()]);
+    assert_eq!(tg.downloads(), std::slice::from_ref(&file.path));
     match bot.get_file(FileId("no-such-file".into())).await {
         Err(RequestError::Api(ApiError::FileIdInvalid)) => {}
         other => panic!("{other:?}"),

@@ -46,7 +46,8 @@ fn yaml_files_are_accepted_under_a_clean_name() {
 #[test]
 fn wrong_names_types_sizes_and_encodings_are_refused() {
     let big = vec![b'a'; limits::YAML_BYTES as usize + 1];
-    let cases: Vec<(&str, Vec<u8>, fn(&Refusal) -> bool)> = vec![
+    type Check = fn(&Refusal) -> bool;
+    let cases: Vec<(&str, Vec<u8>, Check)> = vec![
         ("notes.txt", b"x".to_vec(), |r| {
             matches!(r, Refusal::WrongType { .. })
         }),

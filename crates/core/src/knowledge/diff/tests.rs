@@ -140,7 +140,8 @@ fn the_test_base_passes_its_self_test() {
 #[test]
 fn summaries_name_exactly_what_changed() {
     type Edit = fn(&mut Vec<E>);
-    let cases: &[(&str, Edit, fn(&Summary))] = &[
+    type Check = fn(&Summary);
+    let cases: &[(&str, Edit, Check)] = &[
         ("unchanged", |_| {}, |s| assert!(s.is_empty(), "{s:?}")),
         (
             "added",
