@@ -441,3 +441,20 @@ fn cancel_and_a_newer_upload_drop_a_stage() {
         Err(PublishError::NoVersion)
     ));
 }
+
+#[test]
+fn a_comment_only_edit_stages_with_an_empty_summary() {
+    let fx = Fixture::new();
+    let edited = format!("# Reviewed again.\n{}", fx.file("facts.yaml"));
+    let stage =
+        staged(
+            fx.publisher()
+                .stage_upload(ADMIN, "facts.yaml", edited.as_bytes(), &fx.live()),
+        );
+    assert!(stage.summary.is_empty(), "{:?}", stage.summary);
+    assert_ne!(stage.files.hash(), stage.base);
+    let text = stage
+        .summary
+        .render(Lang::En, crate::render::Format::Html, 3500);
+    assert!(text.contains("only comments or layout"), "{text}");
+}

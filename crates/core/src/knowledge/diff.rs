@@ -337,7 +337,7 @@ struct Labels {
 
 const EN: Labels = Labels {
     heading: "What changes",
-    nothing: "Nothing changes: the upload is the same as the knowledge now in use.",
+    nothing: "No entry, topic or rule changes: only comments or layout differ from the knowledge now in use.",
     added: "Added",
     removed: "Removed",
     changed: "Changed",
@@ -364,7 +364,7 @@ const EN: Labels = Labels {
 
 const RU: Labels = Labels {
     heading: "Что изменится",
-    nothing: "Ничего не изменится: загруженное совпадает с действующей базой знаний.",
+    nothing: "Записи, темы и правила не меняются: отличаются только комментарии или оформление файлов.",
     added: "Добавлено",
     removed: "Удалено",
     changed: "Изменено",
@@ -391,7 +391,7 @@ const RU: Labels = Labels {
 
 const KK: Labels = Labels {
     heading: "Не өзгереді",
-    nothing: "Ештеңе өзгермейді: жүктелген файлдар қазіргі білім базасымен бірдей.",
+    nothing: "Жазбалар, тақырыптар мен ережелер өзгермейді: тек түсініктемелер не файлдың пішімі ғана басқа.",
     added: "Қосылды",
     removed: "Жойылды",
     changed: "Өзгерді",

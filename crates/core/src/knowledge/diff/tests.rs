@@ -303,7 +303,7 @@ fn rendering_is_in_the_admins_language_and_escaped() {
     assert!(
         Summary::default()
             .render(Lang::Ru, Format::Html, DEFAULT_BUDGET)
-            .starts_with("Ничего не изменится")
+            .starts_with("Записи, темы и правила не меняются")
     );
 }
 
