@@ -20,8 +20,17 @@ pub fn is_knowledge_name(name: &str) -> bool {
 }
 
 /// A set of knowledge files: plain file name → bytes, in name order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct FileSet(BTreeMap<String, Vec<u8>>);
+
+impl fmt::Debug for FileSet {
+    /// Names and sizes: the contents can be megabytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(n, b)| (n, b.len())))
+            .finish()
+    }
+}
 
 impl FileSet {
     /// Reads the knowledge files of `dir`.

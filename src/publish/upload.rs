@@ -48,12 +48,22 @@ pub mod limits {
 }
 
 /// What an upload does to the knowledge directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Upload {
     /// Replaces or adds one file (a plain name such as `statistics.yaml`).
     File { name: String, bytes: Vec<u8> },
     /// Replaces every YAML file of the directory.
     All(FileSet),
+}
+
+impl std::fmt::Debug for Upload {
+    /// Names and sizes only: the contents can be megabytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Upload::File { name, bytes } => write!(f, "File({name}, {} bytes)", bytes.len()),
+            Upload::All(files) => write!(f, "All({files:?})"),
+        }
+    }
 }
 
 impl Upload {
