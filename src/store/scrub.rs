@@ -309,6 +309,9 @@ mod tests {
             // E-mail, usernames, links.
             ("пишите aigerim.n-2010@mail.ru!", "пишите [email]!"),
             ("ivan@gmail тоже", "[email] тоже"),
+            // A number before the address does not hide it (found by proptest).
+            ("+\u{a0}0@_ ", "+ [email]"),
+            ("87011234567@mail.ru", "[email]"),
             ("пиши @aigerim_2010 в телеграм", "пиши [user] в телеграм"),
             ("(@Aigerim)", "([user])"),
             ("вот https://t.me/+AbCdEf123 ссылка", "вот [link] ссылка"),
