@@ -194,18 +194,6 @@ pub fn parse_admins(value: &str) -> (HashSet<u64>, Vec<String>) {
     (ids, bad)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn admin_ids_are_parsed_and_bad_ones_reported() {
-        let (ids, bad) = parse_admins(" 12, 34 ,x,,56 ");
-        assert_eq!(ids, HashSet::from([12, 34, 56]));
-        assert_eq!(bad, ["x"]);
-    }
-}
-
 /// A bot's state for in-process tests: the knowledge in `dir`, an
 /// in-memory store, the system clock, no admins.
 #[cfg(test)]
@@ -226,4 +214,16 @@ pub(crate) fn for_tests(dir: &Path) -> Arc<State> {
         store,
         Box::new(crate::schedule::SystemClock),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_ids_are_parsed_and_bad_ones_reported() {
+        let (ids, bad) = parse_admins(" 12, 34 ,x,,56 ");
+        assert_eq!(ids, HashSet::from([12, 34, 56]));
+        assert_eq!(bad, ["x"]);
+    }
 }
