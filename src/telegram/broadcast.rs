@@ -358,7 +358,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_chat_waiting_out_a_429_is_not_pending_so_a_crash_would_leave_it_to_send() {
         let tg = FakeTelegram::start().await;
-        tg.fail_chat(7, ChatFault::TooManyRequestsOnce(3));
+        tg.fail_chat(7, ChatFault::TooManyRequestsOnce(2));
         let state = crate::state::for_tests(Path::new("tests/fixtures/small"));
         subscribed(&state, &[5, 6, 7, 8]);
         let bot = Tg::new(tg.client(), Limiter::new(Limits::telegram(30)));
@@ -369,8 +369,8 @@ mod tests {
             secs(10),
         )
         .await;
-        // Within the three seconds the chat waits, its mark is taken back.
-        let deadline = Instant::now() + Duration::from_millis(2500);
+        // Within the two seconds the chat waits, its mark is taken back.
+        let deadline = Instant::now() + Duration::from_millis(1500);
         while !state
             .store
             .undelivered(2026)
