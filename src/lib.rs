@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod cli;
+pub mod publish;
 pub mod schedule;
 pub mod state;
 pub mod store;

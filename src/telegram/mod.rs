@@ -101,6 +101,15 @@ impl Config {
                 )?,
             None => 30,
         };
+        let unanswered_days = match env("BALABOT_UNANSWERED_DAYS") {
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=3650).contains(n))
+                .context("BALABOT_UNANSWERED_DAYS must be a number of days (1-3650)")?,
+            None => 90,
+        };
         let fake_now = match env("BALABOT_FAKE_NOW") {
             Some(v) => Some(
                 chrono::DateTime::parse_from_rfc3339(v.trim())
@@ -118,6 +127,7 @@ impl Config {
                 broadcast_at,
                 tz,
                 per_second,
+                unanswered_days,
             },
             fake_now,
             throttle: env("BALABOT_THROTTLE").is_none_or(|v| v.trim() != "off"),
@@ -244,7 +254,8 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
     Ok(())
 }
 
-/// Writes the question counters kept in memory every few seconds.
+/// Writes the question counters kept in memory every few seconds, and
+/// deletes unanswered texts older than BALABOT_UNANSWERED_DAYS.
 async fn flush_counters(state: Arc<State>) {
     let mut every = tokio::time::interval(FLUSH_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -252,6 +263,15 @@ async fn flush_counters(state: Arc<State>) {
         every.tick().await;
         if let Err(e) = state.store.flush() {
             log::warn!("writing question counters (kept for the next try): {e}");
+        }
+        // Once a day in effect: the store skips a cutoff it has used.
+        let cutoff = state.day_offset(-i64::from(state.settings.unanswered_days));
+        match state.store.expire_unanswered(&cutoff) {
+            Ok(0) => {}
+            Ok(n) => {
+                log::info!("deleted {n} unanswered question text(s) last asked before {cutoff}")
+            }
+            Err(e) => log::warn!("deleting old unanswered question texts: {e}"),
         }
     }
 }
