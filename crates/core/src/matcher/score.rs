@@ -75,7 +75,13 @@ impl Evidence {
             }
             if held >= 1.0 {
                 shown.exact += 1;
-            } else if held < NEAR_SIMILARITY && !keys.iter().any(|&(_, sim)| sim >= 1.0) {
+            } else if held < NEAR_SIMILARITY
+                && !keys
+                    .iter()
+                    .any(|&(id, sim)| sim >= 1.0 || index.terms[id as usize].light)
+            {
+                // Not known as written, not a likely typo of the entry's
+                // words, nor near a question word ("mutch" is "much").
                 shown.unsure += 1;
             }
         }
