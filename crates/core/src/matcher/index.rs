@@ -26,9 +26,11 @@ fn is_year(key: &str) -> bool {
 pub type TermId = u32;
 
 /// Words of fewer letters than this (as typed) are taken as written, not
-/// corrected: one letter off, "bake" is "take" and "make", and "жең" (won)
-/// is "жер" (land).
-pub const MIN_TYPO_LETTERS: usize = 5;
+/// corrected: one letter off, "жең" (won) is "жер" (land). Four-letter
+/// words are corrected, but only as a guess ("bake" may be "take" or
+/// "make": [`FAR_SIMILARITY`]), and a guess alone is never evidence
+/// ([`super::Support::shows`]).
+pub const MIN_TYPO_LETTERS: usize = 4;
 /// From this many letters one wrong letter is likely a typo
 /// ([`NEAR_SIMILARITY`]); in shorter words, and with two wrong letters, it
 /// is a guess ([`FAR_SIMILARITY`]).

@@ -115,6 +115,9 @@ pub struct Support {
     pub weight: f32,
     /// Evidence words the entry holds as written.
     pub exact: usize,
+    /// Evidence words the entry holds as a likely typo (one wrong letter
+    /// in a word of six or more).
+    pub near: usize,
     /// Evidence words that the base knows only as near spellings, or not
     /// at all, and the entry does not hold as a likely typo either.
     pub unsure: usize,
@@ -174,21 +177,22 @@ fn cut(question: &str) -> &str {
 impl Support {
     /// Does it show that the question is about the entry? Besides a score
     /// above the threshold, an answer needs
-    /// - a word of the question held by the entry as written: near
-    ///   spellings alone are not evidence ("bake a cake" is not "take
-    ///   care"), nor are numbers ("1", "2+2");
-    /// - enough weight in such words ([`MIN_EVIDENCE_SHARE`]): "children" alone
-    ///   names the whole base; unless the question is nearly one of the
-    ///   entry's own example questions ([`SURE_PHRASING`]): "how many
+    /// - a word of the question held by the entry as written, or two held
+    ///   as likely typos: a guessed spelling is not evidence ("bake a
+    ///   cake" is not "take care"), nor are numbers ("1", "2+2");
+    /// - enough weight in such words ([`MIN_EVIDENCE_SHARE`]): "children"
+    ///   alone names the whole base; unless the question is nearly one of
+    ///   the entry's own example questions ([`SURE_PHRASING`]): "how many
     ///   children in Kazakhstan";
     /// - when a single word is held as written, no other word that the
-    ///   base does not know as written: in "Доллар бағамы бүгін қанша?"
-    ///   (the dollar rate today) the dollar is known, the rate is not, and
-    ///   the dollar alone does not say what is asked.
+    ///   base does not know, unless the question follows one of the
+    ///   entry's phrasings closely ([`UNSURE_PHRASING`]): in "Доллар
+    ///   бағамы бүгін қанша?" (the dollar rate today) the dollar is known,
+    ///   the rate is not, and the dollar alone does not say what is asked.
     pub fn shows(&self) -> bool {
-        self.exact > 0
+        (self.exact > 0 || self.near >= 2)
             && (self.weight >= self.needed || self.phrasing >= SURE_PHRASING)
-            && !(self.exact == 1 && self.unsure > 0)
+            && !(self.exact == 1 && self.unsure > 0 && self.phrasing < UNSURE_PHRASING)
     }
 }
 
@@ -200,6 +204,9 @@ const MIN_EVIDENCE_SHARE: f32 = 0.2;
 /// A question this close to one of an entry's example phrasings (weighted
 /// Jaccard) is about that entry, however common its words.
 const SURE_PHRASING: f32 = 0.8;
+/// This close, a word the base does not know is a typo in a question
+/// written for the entry ("Ауылда қанше баңа бар?"), not another subject.
+const UNSURE_PHRASING: f32 = 0.5;
 
 /// The longest question read; the rest of a very long message is ignored.
 const MAX_QUESTION_CHARS: usize = 1000;

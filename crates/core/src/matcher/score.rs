@@ -49,6 +49,7 @@ impl Evidence {
         let mut shown = Support {
             weight: 0.0,
             exact: 0,
+            near: 0,
             unsure: 0,
             phrasing,
             needed: index.unknown_idf * MIN_EVIDENCE_SHARE,
@@ -75,6 +76,8 @@ impl Evidence {
             }
             if held >= 1.0 {
                 shown.exact += 1;
+            } else if held >= NEAR_SIMILARITY {
+                shown.near += 1;
             } else if held < NEAR_SIMILARITY
                 && !keys
                     .iter()

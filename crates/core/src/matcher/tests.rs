@@ -113,6 +113,7 @@ fn support(weight: f32, exact: usize, unsure: usize, phrasing: f32) -> Support {
     Support {
         weight,
         exact,
+        near: 0,
         unsure,
         phrasing,
         needed: 1.0,
@@ -123,16 +124,25 @@ fn support(weight: f32, exact: usize, unsure: usize, phrasing: f32) -> Support {
 fn an_answer_needs_a_word_held_as_written_and_enough_weight() {
     assert!(support(3.0, 2, 0, 0.3).shows());
     assert!(!support(3.0, 0, 0, 0.9).shows(), "near spellings only");
+    let two_typos = Support {
+        near: 2,
+        ..support(3.0, 0, 0, 0.4)
+    };
+    assert!(two_typos.shows(), "two likely typos of the entry's words");
     assert!(!support(0.5, 1, 0, 0.3).shows(), "one common word");
     assert!(
         support(0.5, 2, 0, 0.85).shows(),
         "common words, but nearly an example question"
     );
     assert!(
-        !support(3.6, 1, 1, 0.5).shows(),
+        !support(3.6, 1, 1, 0.45).shows(),
         "one known word next to an unknown one"
     );
-    assert!(support(3.6, 2, 1, 0.5).shows(), "two known words");
+    assert!(
+        support(3.6, 1, 1, 0.6).shows(),
+        "a typo in a question close to an example"
+    );
+    assert!(support(3.6, 2, 1, 0.45).shows(), "two known words");
 }
 
 #[test]
