@@ -9,7 +9,7 @@
 //! small talk: it has words no phrase holds.
 
 use crate::text::{Script, Token, translit};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
 
 /// What kind of small talk a message is.
@@ -259,7 +259,7 @@ pub struct SmallTalkSet {
     phrases: Vec<(SmallTalk, Vec<String>)>,
     /// Word spelling → the phrases holding it.
     by_word: HashMap<String, Vec<u16>>,
-    fillers: Vec<String>,
+    fillers: HashSet<String>,
 }
 
 /// A word as compared: Cyrillic in the letter skeleton (so "сәлем",
@@ -313,18 +313,23 @@ impl SmallTalkSet {
         if tokens.is_empty() || tokens.len() > MAX_WORDS {
             return None;
         }
-        // Each token's spellings: as written, and a Latin word read in Cyrillic.
-        let spellings: Vec<Vec<String>> = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let mut s = vec![spelling(&t.text)];
-                if t.script == Script::Latin {
-                    s.extend(cyrillic(i).into_iter().flatten().map(spelling));
-                }
-                s
-            })
-            .collect();
+        // Each token's spellings: as written, and a Latin word read in
+        // Cyrillic. A word that no phrase holds and is no filler ends it
+        // (most questions, at their first word).
+        let mut spellings: Vec<Vec<String>> = Vec::with_capacity(tokens.len());
+        for (i, t) in tokens.iter().enumerate() {
+            let mut s = vec![spelling(&t.text)];
+            if t.script == Script::Latin {
+                s.extend(cyrillic(i).into_iter().flatten().map(spelling));
+            }
+            if !s
+                .iter()
+                .any(|x| self.by_word.contains_key(x) || self.fillers.contains(x))
+            {
+                return None;
+            }
+            spellings.push(s);
+        }
         let holds = |word: &str| spellings.iter().any(|s| s.iter().any(|x| x == word));
         // Phrases all of whose words the message holds.
         let mut matched: Vec<u16> = spellings
