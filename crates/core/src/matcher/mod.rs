@@ -10,7 +10,11 @@
 //! entry covers, plus how completely the question matches the entry's best
 //! example phrasing. Words the base has never seen count against every
 //! entry, so a question about something else falls below the threshold
-//! instead of being answered by its one familiar word.
+//! instead of being answered by its one familiar word. Above the threshold
+//! an answer still needs evidence ([`Support::shows`]): a word held as
+//! written, not only a near spelling or a number. Entries scoring nearly
+//! as well as the answer come back as "see also"; greetings, thanks and
+//! "who are you" are small talk, not questions.
 
 mod analyzer;
 mod fuzzy;
@@ -109,9 +113,10 @@ pub struct Match {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Support {
     /// The summed weight (idf) of the evidence words the entry holds, times
-    /// their similarity. Evidence words are the question's content words
-    /// except numbers (three-digit ones count: "111") and words of one or
-    /// two letters.
+    /// their similarity. Evidence words are the question's words except
+    /// numbers (three-digit ones count: "111") and words of one or two
+    /// letters; question words ("how many") add their light weight but are
+    /// not counted below.
     pub weight: f32,
     /// Evidence words the entry holds as written.
     pub exact: usize,

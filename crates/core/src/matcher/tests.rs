@@ -197,3 +197,24 @@ fn small_talk_gets_its_own_outcome_and_questions_do_not() {
     let r = m.find("hello, how many children live in kazakhstan?", None);
     assert_eq!(entry_of(&kb, &r).as_deref(), Some("children-total"));
 }
+
+proptest::proptest! {
+    /// Any text, in any script, with Kazakh letters and digits mixed in:
+    /// no panic (the Kazakh root lookup slices words), and an answer always
+    /// has the evidence it needs.
+    #[test]
+    fn any_text_is_matched_without_panic_and_answers_have_evidence(
+        text in "(\\PC|[әғқңөұүһі0-9 ]){0,60}"
+    ) {
+        static FIXTURE: std::sync::LazyLock<(Knowledge, Matcher)> =
+            std::sync::LazyLock::new(matcher);
+        let m = &FIXTURE.1;
+        for hint in [None, Some(Lang::Kk)] {
+            let r = m.find(&text, hint);
+            if r.entry().is_some() {
+                proptest::prop_assert!(r.support.is_some_and(|s| s.shows()));
+            }
+            let _ = crate::text::kazakh::stem(&text);
+        }
+    }
+}
