@@ -2,8 +2,8 @@
 //! reload), the state database, admins, the clock and the broadcast lock.
 
 use crate::Engine;
+use crate::conversation::Conversation;
 use crate::knowledge::LoadError;
-use crate::lang::Lang;
 use crate::schedule::{Clock, Yearly};
 use crate::store::Store;
 use arc_swap::ArcSwap;
@@ -57,7 +57,9 @@ impl State {
     }
 
     /// Loads the knowledge directory again, self-tests it and swaps it in;
-    /// on any error the current knowledge stays.
+    /// on any error the current knowledge stays. The one reload of the
+    /// bot: /reload and the watcher both come here (through
+    /// `telegram::reload_knowledge`, which runs it off the runtime).
     pub fn reload(&self) -> Result<usize, LoadError> {
         let engine = Engine::load(&self.dir)?;
         let problems = crate::selftest::run(&engine);
@@ -83,58 +85,14 @@ impl State {
         self.settings.admins.contains(&user_id)
     }
 
-    pub fn chat_lang(&self, chat: i64) -> Option<Lang> {
-        self.store
-            .chat_lang(chat)
-            .map_err(|e| log::warn!("reading a language choice: {e}"))
-            .ok()
-            .flatten()
-    }
-
-    pub fn set_chat_lang(&self, chat: i64, lang: Lang) {
-        if let Err(e) = self.store.set_chat_lang(chat, lang) {
-            log::warn!("saving a language choice: {e}");
+    /// The conversation over this state, answering from `engine` (hold one
+    /// `state.engine()` for a whole update) as the bot called `username`.
+    pub fn conversation<'a>(&'a self, engine: &'a Engine, username: &'a str) -> Conversation<'a> {
+        Conversation {
+            engine,
+            store: &self.store,
+            username,
+            now: self.clock.now().with_timezone(&self.settings.tz),
         }
-    }
-
-    /// Today's date (YYYY-MM-DD) in the bot's time zone, for counters.
-    pub fn today(&self) -> String {
-        self.day_offset(0)
-    }
-
-    /// The date `days` days from today (negative: ago), YYYY-MM-DD.
-    pub fn day_offset(&self, days: i64) -> String {
-        let t = self.clock.now() + chrono::Duration::days(days);
-        t.with_timezone(&self.settings.tz)
-            .format("%Y-%m-%d")
-            .to_string()
-    }
-}
-
-/// Parses `BALABOT_ADMINS` (comma-separated user ids); bad items are
-/// returned so the caller can warn about them.
-pub fn parse_admins(value: &str) -> (HashSet<u64>, Vec<String>) {
-    let mut ids = HashSet::new();
-    let mut bad = Vec::new();
-    for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        match item.parse() {
-            Ok(id) => {
-                ids.insert(id);
-            }
-            Err(_) => bad.push(item.to_string()),
-        }
-    }
-    (ids, bad)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn admin_ids_are_parsed_and_bad_ones_reported() {
-        let (ids, bad) = parse_admins(" 12, 34 ,x,,56 ");
-        assert_eq!(ids, HashSet::from([12, 34, 56]));
-        assert_eq!(bad, ["x"]);
     }
 }

@@ -15,6 +15,7 @@
 //! or set (the file stays the source of truth).
 
 use crate::lang::Lang;
+use crate::matcher::Outcome;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use std::path::Path;
@@ -100,6 +101,37 @@ impl Delivery {
     }
 }
 
+/// What a counted question got, as the counters table names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuestionOutcome {
+    Answer,
+    Fallback,
+    OutOfScope,
+    Empty,
+}
+
+impl QuestionOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionOutcome::Answer => "answer",
+            QuestionOutcome::Fallback => "fallback",
+            QuestionOutcome::OutOfScope => "out_of_scope",
+            QuestionOutcome::Empty => "empty",
+        }
+    }
+}
+
+impl From<&Outcome> for QuestionOutcome {
+    fn from(o: &Outcome) -> QuestionOutcome {
+        match o {
+            Outcome::Answer(_) => QuestionOutcome::Answer,
+            Outcome::Fallback => QuestionOutcome::Fallback,
+            Outcome::OutOfScope => QuestionOutcome::OutOfScope,
+            Outcome::Empty => QuestionOutcome::Empty,
+        }
+    }
+}
+
 /// Counts of a broadcast's deliveries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -130,7 +162,7 @@ pub struct Store {
 }
 
 /// Counter key: day, language, outcome, entry id ('' for none).
-type CounterKey = (String, Lang, String, String);
+type CounterKey = (String, Lang, QuestionOutcome, String);
 
 #[derive(Default)]
 struct Pending {
@@ -382,11 +414,17 @@ impl Store {
 
     /// Counts one question: day (YYYY-MM-DD), language, outcome, entry id.
     /// In memory until the next [`Store::flush`].
-    pub fn count_question(&self, day: &str, lang: Lang, outcome: &str, entry: Option<&str>) {
+    pub fn count_question(
+        &self,
+        day: &str,
+        lang: Lang,
+        outcome: QuestionOutcome,
+        entry: Option<&str>,
+    ) {
         let key = (
             day.to_string(),
             lang,
-            outcome.to_string(),
+            outcome,
             entry.unwrap_or("").to_string(),
         );
         *lock(&self.pending).counts.entry(key).or_default() += 1;
@@ -429,7 +467,7 @@ impl Store {
                  ON CONFLICT (day, lang, outcome, entry) DO UPDATE SET n = n + excluded.n",
             )?;
             for ((day, lang, outcome, entry), n) in &pending.counts {
-                count.execute(params![day, lang.code(), outcome, entry, n])?;
+                count.execute(params![day, lang.code(), outcome.as_str(), entry, n])?;
             }
             let mut keep = tx.prepare_cached(
                 "INSERT INTO unanswered (text, n, last_day) VALUES (?1, ?2, ?3)
@@ -470,7 +508,10 @@ impl Store {
                 &[&week_start],
             )?,
             total: sum("SELECT SUM(n) FROM counters", &[])?,
-            answered: sum("SELECT SUM(n) FROM counters WHERE outcome = 'answer'", &[])?,
+            answered: sum(
+                "SELECT SUM(n) FROM counters WHERE outcome = ?1",
+                &[&QuestionOutcome::Answer.as_str()],
+            )?,
             ..Stats::default()
         };
         let mut stmt =
@@ -565,10 +606,20 @@ mod tests {
     #[test]
     fn counters_and_unanswered_texts_feed_stats() {
         let s = Store::in_memory().expect("store");
-        s.count_question("2026-05-30", Lang::Ru, "answer", Some("children-total"));
-        s.count_question("2026-06-01", Lang::Ru, "answer", Some("children-total"));
+        s.count_question(
+            "2026-05-30",
+            Lang::Ru,
+            QuestionOutcome::Answer,
+            Some("children-total"),
+        );
+        s.count_question(
+            "2026-06-01",
+            Lang::Ru,
+            QuestionOutcome::Answer,
+            Some("children-total"),
+        );
         s.flush().expect("flush");
-        s.count_question("2026-06-01", Lang::Kk, "fallback", None);
+        s.count_question("2026-06-01", Lang::Kk, QuestionOutcome::Fallback, None);
         s.record_unanswered("2026-06-01", "  как  приготовить бешбармак ");
         s.flush().expect("flush");
         // Not flushed yet: the reads below write it first.
@@ -590,11 +641,21 @@ mod tests {
         {
             let s = Store::open(&path).expect("open");
             for _ in 0..3 {
-                s.count_question("2026-06-01", Lang::En, "answer", Some("helplines"));
+                s.count_question(
+                    "2026-06-01",
+                    Lang::En,
+                    QuestionOutcome::Answer,
+                    Some("helplines"),
+                );
             }
             s.record_unanswered("2026-06-01", "how do i bake a cake");
             s.flush().expect("flush");
-            s.count_question("2026-06-01", Lang::En, "answer", Some("helplines"));
+            s.count_question(
+                "2026-06-01",
+                Lang::En,
+                QuestionOutcome::Answer,
+                Some("helplines"),
+            );
             s.record_unanswered("2026-06-02", "how do i bake a cake");
             // Dropped without a flush.
         }
@@ -616,12 +677,12 @@ mod tests {
     #[test]
     fn counts_that_cannot_be_written_are_kept_for_the_next_flush() {
         let s = Store::in_memory().expect("store");
-        s.count_question("2026-06-01", Lang::Kk, "answer", None);
+        s.count_question("2026-06-01", Lang::Kk, QuestionOutcome::Answer, None);
         s.conn()
             .execute_batch("ALTER TABLE counters RENAME TO counters_away")
             .expect("hide the table");
         assert!(s.flush().is_err());
-        s.count_question("2026-06-01", Lang::Kk, "answer", None);
+        s.count_question("2026-06-01", Lang::Kk, QuestionOutcome::Answer, None);
         s.conn()
             .execute_batch("ALTER TABLE counters_away RENAME TO counters")
             .expect("bring it back");

@@ -9,11 +9,11 @@
 //! wait its `retry_after` while the others go on, connection failures are
 //! retried with backoff, and chats that blocked the bot or are gone are
 //! unsubscribed. Every send takes its slot from the limiter the replies
-//! use (`limiter::Kind::Bulk`): together they stay within Telegram's
+//! use (`limiter::Traffic::Broadcast`): together they stay within Telegram's
 //! limits, replies go first, and the broadcast keeps to
 //! `BALABOT_BROADCAST_RATE`.
 
-use super::limiter::{self, Kind};
+use super::limiter::{self, Traffic};
 use super::send::{self, Tg, describe};
 use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::render;
@@ -57,32 +57,26 @@ impl Summary {
     }
 }
 
-enum Outcome {
-    Sent,
-    Dropped,
-    Failed,
-    Unknown,
-}
-
-/// Sends one chat its message, retrying what is safe to retry.
-async fn deliver(bot: &Tg, retries: &AtomicU64, chat: i64, text: &str) -> Outcome {
+/// Sends one chat its message, retrying what is safe to retry; returns how
+/// it went (never `Pending`).
+async fn send_to_chat(bot: &Tg, retries: &AtomicU64, chat: i64, text: &str) -> Delivery {
     let mut backoff = Duration::from_millis(500);
     for attempt in 1..=ATTEMPTS {
         let result = bot
-            .limited(ChatId(chat), Kind::Bulk, |bot| {
+            .limited(ChatId(chat), Traffic::Broadcast, |bot| {
                 let msg = SendMessage::new(ChatId(chat), text)
                     .parse_mode(ParseMode::Html)
                     .link_preview_options(send::no_preview());
-                send::quietly(bot, msg)
+                send::unparsed(bot, msg)
             })
             .await;
         let err = match result {
-            Ok(_) => return Outcome::Sent,
+            Ok(_) => return Delivery::Sent,
             Err(e) => e,
         };
         if attempt == ATTEMPTS {
             log::warn!("broadcast: giving up on a chat: {}", describe(&err));
-            return Outcome::Failed;
+            return Delivery::Failed;
         }
         match &err {
             // This chat (or group) is over its limit: it waits, the others go on.
@@ -98,9 +92,9 @@ async fn deliver(bot: &Tg, retries: &AtomicU64, chat: i64, text: &str) -> Outcom
                     "broadcast: interrupted send, not repeated: {}",
                     describe(&err)
                 );
-                return Outcome::Unknown;
+                return Delivery::Unknown;
             }
-            e if super::send::chat_is_gone(e) => return Outcome::Dropped,
+            e if super::send::chat_is_gone(e) => return Delivery::Dropped,
             // Telegram's own trouble (5xx) rejects the message: try again later.
             RequestError::Api(ApiError::Unknown(d))
                 if d.contains("Internal Server Error") || d.contains("Bad Gateway") =>
@@ -110,12 +104,12 @@ async fn deliver(bot: &Tg, retries: &AtomicU64, chat: i64, text: &str) -> Outcom
             }
             _ => {
                 log::warn!("broadcast: a chat failed: {}", describe(&err));
-                return Outcome::Failed;
+                return Delivery::Failed;
             }
         }
         retries.fetch_add(1, Ordering::Relaxed);
     }
-    Outcome::Failed
+    Delivery::Failed
 }
 
 /// Runs (or resumes) the broadcast of `year` to every subscribed chat that
@@ -152,14 +146,8 @@ pub async fn run(bot: Tg, state: Arc<State>, year: i32) -> anyhow::Result<Summar
         tasks.spawn(async move {
             let _permit = permit;
             state.store.set_delivery(year, chat, Delivery::Pending)?;
-            let outcome = deliver(&bot, &retries, chat, &text).await;
-            let record = match outcome {
-                Outcome::Sent => Delivery::Sent,
-                Outcome::Dropped => Delivery::Dropped,
-                Outcome::Failed => Delivery::Failed,
-                Outcome::Unknown => Delivery::Unknown,
-            };
-            state.store.set_delivery(year, chat, record)?;
+            let delivery = send_to_chat(&bot, &retries, chat, &text).await;
+            state.store.set_delivery(year, chat, delivery)?;
             anyhow::Ok(())
         });
         // Collect finished tasks as we go, so errors surface early.

@@ -8,20 +8,22 @@
 //! the knowledge directory watcher.
 
 pub mod broadcast;
-pub mod callback;
-pub mod commands;
+pub mod guard;
 mod handlers;
 pub mod limiter;
 pub mod send;
 pub(crate) mod watch;
 
 use crate::Engine;
+use crate::config::{self, Throttle};
+use crate::conversation::{admin, commands};
+use crate::knowledge::{Diagnostic, LoadError};
 use crate::lang::Lang;
-use crate::schedule::{Clock, ShiftedClock, SystemClock, Yearly};
-use crate::state::{self, Settings, State};
+use crate::schedule::{Clock, ShiftedClock, SystemClock};
+use crate::state::{Settings, State};
 use crate::store::Store;
-use anyhow::{Context, bail};
-use limiter::{Kind, Limiter, Limits};
+use anyhow::Context;
+use limiter::{Limiter, Limits, Traffic};
 use send::{Tg, describe, redact};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -51,104 +53,30 @@ async fn log_error<E: std::fmt::Display>(error: E) {
     log::error!("{}", redact(&error.to_string()));
 }
 
-/// Settings read from the environment.
-pub struct Config {
-    pub token: String,
-    pub api_url: Option<String>,
-    pub db: PathBuf,
-    pub settings: Settings,
-    /// BALABOT_FAKE_NOW: rehearse with the clock set to this moment.
-    pub fake_now: Option<chrono::DateTime<chrono::Utc>>,
-    /// BALABOT_THROTTLE=off: no rate limits at all, on replies or the
-    /// broadcast (load tests against a local server only).
-    pub throttle: bool,
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|s| !s.trim().is_empty())
-}
-
-impl Config {
-    pub fn from_env() -> anyhow::Result<Config> {
-        let token = env("TELOXIDE_TOKEN")
-            .map(|t| t.trim().to_string())
-            .unwrap_or_default();
-        if token.is_empty() {
-            bail!("TELOXIDE_TOKEN is not set");
-        }
-        let (admins, bad) = state::parse_admins(&env("BALABOT_ADMINS").unwrap_or_default());
-        for b in bad {
-            log::warn!("BALABOT_ADMINS: ignoring {b:?}, not a numeric Telegram user id");
-        }
-        let broadcast_at: Yearly = match env("BALABOT_BROADCAST_AT") {
-            Some(v) => v.parse()?,
-            None => Yearly::default(),
-        };
-        let tz: chrono_tz::Tz = match env("BALABOT_TZ") {
-            Some(v) => v.trim().parse().map_err(|_| {
-                anyhow::anyhow!("BALABOT_TZ {v:?} is not an IANA time zone such as Asia/Almaty")
-            })?,
-            None => chrono_tz::Asia::Almaty,
-        };
-        let per_second = match env("BALABOT_BROADCAST_RATE") {
-            Some(v) => v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .context(
-                    "BALABOT_BROADCAST_RATE must be a number of messages per second (1-1000)",
-                )?,
-            None => 30,
-        };
-        let fake_now = match env("BALABOT_FAKE_NOW") {
-            Some(v) => Some(
-                chrono::DateTime::parse_from_rfc3339(v.trim())
-                    .with_context(|| format!("BALABOT_FAKE_NOW {v:?} is not an RFC 3339 time"))?
-                    .with_timezone(&chrono::Utc),
-            ),
-            None => None,
-        };
-        Ok(Config {
-            token,
-            api_url: env("TELOXIDE_API_URL"),
-            db: env("BALABOT_DB").map_or_else(|| PathBuf::from("balabot.db"), PathBuf::from),
-            settings: Settings {
-                admins,
-                broadcast_at,
-                tz,
-                per_second,
-            },
-            fake_now,
-            throttle: env("BALABOT_THROTTLE").is_none_or(|v| v.trim() != "off"),
-        })
-    }
-}
-
 /// Runs the bot until Ctrl-C or SIGTERM (blocking: builds its own runtime).
 ///
 /// One thread serves everything: a reply takes tens of microseconds of our
 /// own work, so a second worker would only add cross-thread wake-ups (a
 /// quarter of the CPU per update when measured). Slow work — reloading the
 /// knowledge — goes to the blocking pool.
-pub fn run(engine: Engine, dir: PathBuf) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+pub fn run(engine: Engine, dir: PathBuf, config: config::Run) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(serve(engine, dir, config))
 }
 
-/// Reloads the knowledge on a blocking thread: indexing a large base takes
-/// a second or more, and the runtime must go on answering meanwhile.
-async fn reload(state: &Arc<State>) -> Result<usize, crate::knowledge::LoadError> {
+/// Reloads the knowledge (`State::reload`) on a blocking thread: indexing
+/// a large base takes a second or more, and the runtime must go on
+/// answering meanwhile. /reload and the watcher both come here.
+pub(crate) async fn reload_knowledge(state: &Arc<State>) -> Result<usize, LoadError> {
     let dir = state.knowledge_dir().to_path_buf();
-    let state = state.clone();
-    match tokio::task::spawn_blocking(move || state.reload()).await {
+    let worker = state.clone();
+    let result = match tokio::task::spawn_blocking(move || worker.reload()).await {
         Ok(result) => result,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(crate::knowledge::LoadError {
-            diagnostics: vec![crate::knowledge::Diagnostic::error(
+        Err(_) => Err(LoadError {
+            diagnostics: vec![Diagnostic::error(
                 &dir,
                 1,
                 1,
@@ -156,20 +84,50 @@ async fn reload(state: &Arc<State>) -> Result<usize, crate::knowledge::LoadError
                 "nothing changed; the knowledge is loaded again at the next start",
             )],
         }),
+    };
+    match &result {
+        Ok(n) => log::info!("knowledge reloaded: {n} entries"),
+        Err(e) => log::warn!(
+            "knowledge reload rejected: {} problem(s); the previous knowledge keeps serving",
+            e.diagnostics.len()
+        ),
     }
+    result
+}
+
+/// The self-test of the base the bot starts with, run beside the bot once
+/// it is up: a base that loads but fails it is served anyway (there is
+/// nothing better to serve), with a loud warning to the log and the admins.
+/// A reload, like `balabot check`, refuses such a base.
+async fn selftest_at_start(bot: Tg, state: Arc<State>) {
+    let engine = state.engine();
+    let problems = tokio::task::spawn_blocking(move || crate::selftest::run(&engine))
+        .await
+        .unwrap_or_default();
+    if problems.is_empty() {
+        return;
+    }
+    log::warn!(
+        "THE KNOWLEDGE BASE FAILS ITS SELF-TEST: {} example question(s) do not find their own entry; serving it anyway (run `balabot check`)",
+        problems.len()
+    );
+    notify_admins(&bot, &state, &admin::selftest_failed(&problems)).await;
 }
 
 /// Starts the bot and serves until shut down.
-pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Result<()> {
-    send::set_token(&config.token);
-    let mut bot = Bot::new(&config.token);
-    if let Some(url) = &config.api_url {
-        let parsed = url::Url::parse(url.trim_end_matches('/'))
-            .with_context(|| format!("TELOXIDE_API_URL is not a valid URL: {url:?}"))?;
-        bot = bot.set_api_url(parsed);
+pub async fn serve(engine: Engine, dir: PathBuf, config: config::Run) -> anyhow::Result<()> {
+    let token = config.token.context("TELOXIDE_TOKEN is not set")?.0;
+    send::set_token(&token);
+    for item in &config.admins.ignored {
+        log::warn!("BALABOT_ADMINS: ignoring {item:?}, not a numeric Telegram user id");
     }
-    let store = Store::open(&config.db)
-        .with_context(|| format!("cannot open the state file {}", config.db.display()))?;
+    let mut bot = Bot::new(&token);
+    if let Some(url) = config.api_url {
+        bot = bot.set_api_url(url);
+    }
+    let db = &config.db.path;
+    let store =
+        Store::open(db).with_context(|| format!("cannot open the state file {}", db.display()))?;
     let me = bot.get_me().await.map_err(|e| {
         anyhow::anyhow!(
             "cannot start: getMe failed ({}); check TELOXIDE_TOKEN and the network",
@@ -186,7 +144,7 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         engine.kb.entries.len(),
         engine.kb.topics.len(),
         dir.display(),
-        config.db.display(),
+        db.display(),
         me.can_read_all_group_messages
     );
     if !me.can_read_all_group_messages {
@@ -201,8 +159,14 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         }
         None => Box::new(SystemClock),
     };
-    let state = Arc::new(State::new(engine, dir, config.settings, store, clock));
-    let limiter = if config.throttle {
+    let settings = Settings {
+        admins: config.admins.ids,
+        broadcast_at: config.broadcast_at,
+        tz: config.tz,
+        per_second: config.broadcast_rate,
+    };
+    let state = Arc::new(State::new(engine, dir, settings, store, clock));
+    let limiter = if config.throttle == Throttle::On {
         Limiter::new(Limits::telegram(state.settings.per_second))
     } else {
         log::warn!("BALABOT_THROTTLE=off: sending without Telegram's rate limits");
@@ -212,6 +176,7 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
     let scheduler = tokio::spawn(schedule_broadcasts(tg.clone(), state.clone()));
     let flusher = tokio::spawn(flush_counters(state.clone()));
     let _watcher = watch::spawn(tg.clone(), state.clone());
+    tokio::spawn(selftest_at_start(tg.clone(), state.clone()));
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![state.clone(), tg])
         .error_handler(Arc::new(log_error::<anyhow::Error>))
@@ -305,7 +270,8 @@ pub(crate) async fn broadcast_and_report(bot: &Tg, state: &Arc<State>, year: i32
     notify_admins(bot, state, &text).await;
 }
 
-/// Sends a plain text to every admin (their private chats).
+/// Sends a plain text to every admin (their private chats): notices from
+/// the watcher, the broadcast and the start-up self-test.
 pub(crate) async fn notify_admins(bot: &Tg, state: &State, text: &str) {
     for admin in state.admins() {
         let chat = ChatId(admin as i64);
@@ -314,10 +280,10 @@ pub(crate) async fn notify_admins(bot: &Tg, state: &State, text: &str) {
             crate::render::TELEGRAM_TEXT_LIMIT,
         ) {
             let sent = bot
-                .limited(chat, Kind::Reply, |bot| {
+                .limited(chat, Traffic::Reply, |bot| {
                     let msg =
                         SendMessage::new(chat, piece).parse_mode(teloxide::types::ParseMode::Html);
-                    send::quietly(bot, msg)
+                    send::unparsed(bot, msg)
                 })
                 .await;
             if let Err(e) = sent {

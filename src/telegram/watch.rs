@@ -3,7 +3,7 @@
 //! keeps serving, and the admins get the error lines.
 
 use super::send::Tg;
-use crate::knowledge::LoadError;
+use crate::conversation::admin;
 use crate::state::State;
 use notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
@@ -55,27 +55,7 @@ fn is_knowledge_file(path: &std::path::Path) -> bool {
 
 /// Reloads; on failure tells the admins what is wrong, line by line.
 async fn reload_and_report(bot: &Tg, state: &Arc<State>) {
-    match super::reload(state).await {
-        Ok(n) => log::info!("knowledge reloaded: {n} entries"),
-        Err(e) => super::notify_admins(bot, state, &rejection(&e)).await,
+    if let Err(e) = super::reload_knowledge(state).await {
+        super::notify_admins(bot, state, &admin::reload_rejected(&e)).await;
     }
-}
-
-/// The message to admins about a rejected reload: the first problems,
-/// one per line (plain text).
-pub fn rejection(e: &LoadError) -> String {
-    log::warn!(
-        "knowledge reload rejected: {} problem(s); the previous knowledge keeps serving",
-        e.diagnostics.len()
-    );
-    let lines: Vec<String> = e
-        .diagnostics
-        .iter()
-        .take(20)
-        .map(|d| d.to_string())
-        .collect();
-    format!(
-        "Knowledge reload rejected; the previous knowledge keeps serving.\n\n{}",
-        lines.join("\n")
-    )
 }
