@@ -104,6 +104,9 @@ mod tests {
             ),
             ("\u{212A}\u{212A} @yourbot", false, None),
             ("\u{212A} hi", true, Some("\u{212A} hi")),
+            // Ⱥ (2 bytes) lower-cases to ⱥ (3 bytes).
+            ("Ⱥ @balabot_test_bot", false, Some("Ⱥ")),
+            ("K @BALABOT_TEST_BOT ", false, Some("K")),
             // İ lower-cases to two characters, ẞ to a 2-byte ß.
             ("İİẞ@balabot_test_botİ", false, Some("İİẞİ")),
         ];
