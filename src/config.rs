@@ -153,8 +153,8 @@ mod tests {
         run: Run,
     }
 
-    /// Parses flags only: the environment of the test process is ignored by
-    /// giving every variable a flag value where it matters.
+    /// Parses flags, which go through the same value parsers as the
+    /// variables (and win over them).
     fn parse(args: &[&str]) -> Result<Run, clap::Error> {
         Cli::try_parse_from(std::iter::once("balabot").chain(args.iter().copied())).map(|c| c.run)
     }

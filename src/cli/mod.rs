@@ -19,7 +19,7 @@ use std::path::PathBuf;
     version,
     about = "Answers questions about children's rights in Kazakhstan, with sources.",
     long_about = "Answers questions about children's rights in Kazakhstan, in English, Russian and Kazakh, from a YAML knowledge base, and always says where each answer comes from.\n\nWith no subcommand, runs the Telegram bot: `balabot run --help` lists its settings and their environment variables (also read from .env). `balabot chat` is the same bot in the terminal.",
-    after_help = "Logging: RUST_LOG (default info); message texts are never logged at info."
+    after_help = "Logging: RUST_LOG (default info for `run`, warn otherwise); message texts are never logged at info."
 )]
 pub struct Args {
     #[command(subcommand)]

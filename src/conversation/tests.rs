@@ -781,7 +781,13 @@ fn the_state_file_keeps_unanswered_texts_but_no_answered_one() {
     let mut raw = std::fs::read(&path).expect("state file");
     raw.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
     let raw = String::from_utf8_lossy(&raw);
-    assert!(raw.contains("how do i bake a cake"), "unanswered texts are kept");
-    assert!(!raw.contains("how many children live"), "answered questions are not");
+    assert!(
+        raw.contains("how do i bake a cake"),
+        "unanswered texts are kept"
+    );
+    assert!(
+        !raw.contains("how many children live"),
+        "answered questions are not"
+    );
     assert!(!raw.contains("they beat me"), "nor messages about violence");
 }
