@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod conversation;
+pub mod publish;
 pub mod schedule;
 pub mod state;
 pub mod store;

@@ -12,7 +12,7 @@ use crate::faults::{ChatFault, Fault};
 use crate::model::{BotProfile, MemberStatus};
 use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::server;
-use crate::state::{Call, Shared, State, Violation};
+use crate::state::{Call, SentDocument, Shared, State, Violation};
 use crate::updates::Incoming;
 
 /// A point in the call history ([`FakeTelegram::mark`]).
@@ -124,6 +124,22 @@ impl FakeTelegram {
             .lock()
             .members
             .insert((chat_id, user_id), status);
+    }
+
+    /// Keeps `bytes` as a file and returns its file_id, for
+    /// `Incoming::document`: getFile and the download path then serve it.
+    pub fn add_file(&self, bytes: impl Into<Vec<u8>>) -> String {
+        self.shared.lock().store_file(bytes.into(), None).file_id
+    }
+
+    /// The documents the bot sent (sendDocument), in order, with their bytes.
+    pub fn sent_documents(&self) -> Vec<SentDocument> {
+        self.shared.lock().sent_documents.clone()
+    }
+
+    /// The `file_path` of every download (`GET /file/bot<token>/<path>`), in order.
+    pub fn downloads(&self) -> Vec<String> {
+        self.shared.lock().downloads.clone()
     }
 
     /// The current version of a message (a user's or the bot's, edits included).
