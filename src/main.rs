@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use balabot::Engine;
 use balabot::cli::{self, Args, Command};
+use balabot::knowledge::Diagnostic;
 use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
@@ -61,22 +62,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads the knowledge for `run` and `chat`. A base whose self-test fails
-/// is served anyway (there is nothing better to serve), with a loud
-/// warning: `chat` prints it here, `run` also tells the admins once it is
-/// up. `check` and a reload refuse such a base.
-fn load_to_serve(dir: &Path, selftest_now: bool) -> Result<Engine> {
+/// Loads the knowledge for `run` and `chat`, and self-tests it before
+/// serving (so the test's work is over before the bot answers anyone). A
+/// base whose self-test fails is served anyway (there is nothing better to
+/// serve), with a loud warning: `chat` prints it here, `run` logs it and
+/// tells the admins once it is up. `check` and a reload refuse such a base.
+fn load_to_serve(dir: &Path) -> Result<(Engine, Vec<Diagnostic>)> {
     let engine = load(dir)?;
-    if selftest_now {
-        let problems = balabot::selftest::run(&engine);
-        if !problems.is_empty() {
-            eprintln!(
-                "balabot: {}",
-                balabot::conversation::admin::selftest_failed(&problems)
-            );
-        }
-    }
-    Ok(engine)
+    let problems = balabot::selftest::run(&engine);
+    Ok((engine, problems))
 }
 
 fn run(args: Args) -> Result<ExitCode> {
@@ -93,12 +87,18 @@ fn run(args: Args) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
-            let engine = load_to_serve(&dir, false)?;
-            balabot::telegram::run(engine, dir, *config)?;
+            let (engine, problems) = load_to_serve(&dir)?;
+            balabot::telegram::run(engine, dir, *config, problems)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Chat { lang } => {
-            let engine = load_to_serve(&dir, true)?;
+            let (engine, problems) = load_to_serve(&dir)?;
+            if !problems.is_empty() {
+                eprintln!(
+                    "balabot: {}",
+                    balabot::conversation::admin::selftest_failed(&problems)
+                );
+            }
             let stdin = io::stdin();
             let prompt = stdin.is_terminal();
             cli::chat::run(&engine, stdin.lock(), io::stdout().lock(), lang, prompt)?;

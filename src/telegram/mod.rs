@@ -59,11 +59,19 @@ async fn log_error<E: std::fmt::Display>(error: E) {
 /// own work, so a second worker would only add cross-thread wake-ups (a
 /// quarter of the CPU per update when measured). Slow work — reloading the
 /// knowledge — goes to the blocking pool.
-pub fn run(engine: Engine, dir: PathBuf, config: config::Run) -> anyhow::Result<()> {
+///
+/// `problems`: the self-test of `engine` (run before, so that its work is
+/// over before the bot answers), reported to the log and the admins.
+pub fn run(
+    engine: Engine,
+    dir: PathBuf,
+    config: config::Run,
+    problems: Vec<Diagnostic>,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(engine, dir, config))
+    runtime.block_on(serve(engine, dir, config, problems))
 }
 
 /// Reloads the knowledge (`State::reload`) on a blocking thread: indexing
@@ -95,27 +103,24 @@ pub(crate) async fn reload_knowledge(state: &Arc<State>) -> Result<usize, LoadEr
     result
 }
 
-/// The self-test of the base the bot starts with, run beside the bot once
-/// it is up: a base that loads but fails it is served anyway (there is
-/// nothing better to serve), with a loud warning to the log and the admins.
-/// A reload, like `balabot check`, refuses such a base.
-async fn selftest_at_start(bot: Tg, state: Arc<State>) {
-    let engine = state.engine();
-    let problems = tokio::task::spawn_blocking(move || crate::selftest::run(&engine))
-        .await
-        .unwrap_or_default();
-    if problems.is_empty() {
-        return;
-    }
+/// The bot starts on a base that fails its self-test: it is served anyway
+/// (there is nothing better to serve), with a loud warning to the log and
+/// the admins. A reload, like `balabot check`, refuses such a base.
+async fn warn_about_selftest(bot: &Tg, state: &State, problems: &[Diagnostic]) {
     log::warn!(
         "THE KNOWLEDGE BASE FAILS ITS SELF-TEST: {} example question(s) do not find their own entry; serving it anyway (run `balabot check`)",
         problems.len()
     );
-    notify_admins(&bot, &state, &admin::selftest_failed(&problems)).await;
+    notify_admins(bot, state, &admin::selftest_failed(problems)).await;
 }
 
 /// Starts the bot and serves until shut down.
-pub async fn serve(engine: Engine, dir: PathBuf, config: config::Run) -> anyhow::Result<()> {
+pub async fn serve(
+    engine: Engine,
+    dir: PathBuf,
+    config: config::Run,
+    problems: Vec<Diagnostic>,
+) -> anyhow::Result<()> {
     let token = config.token.context("TELOXIDE_TOKEN is not set")?.0;
     send::set_token(&token);
     for item in &config.admins.ignored {
@@ -176,7 +181,10 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: config::Run) -> anyhow:
     let scheduler = tokio::spawn(schedule_broadcasts(tg.clone(), state.clone()));
     let flusher = tokio::spawn(flush_counters(state.clone()));
     let _watcher = watch::spawn(tg.clone(), state.clone());
-    tokio::spawn(selftest_at_start(tg.clone(), state.clone()));
+    if !problems.is_empty() {
+        let (tg, state) = (tg.clone(), state.clone());
+        tokio::spawn(async move { warn_about_selftest(&tg, &state, &problems).await });
+    }
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![state.clone(), tg])
         .error_handler(Arc::new(log_error::<anyhow::Error>))
