@@ -791,3 +791,16 @@ fn the_state_file_keeps_unanswered_texts_but_no_answered_one() {
     );
     assert!(!raw.contains("they beat me"), "nor messages about violence");
 }
+
+/// ARCHITECTURE.md: no teloxide type in the conversation. (Review keeps
+/// it so; this catches a slip.)
+#[test]
+fn the_conversation_does_not_use_teloxide() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/conversation");
+    let name = concat!("telo", "xide::");
+    for file in std::fs::read_dir(&dir).expect("src/conversation") {
+        let path = file.expect("a file").path();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        assert!(!text.contains(name), "{} mentions {name}", path.display());
+    }
+}
