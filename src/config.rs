@@ -58,6 +58,11 @@ pub struct Run {
     #[arg(long, env = "BALABOT_BROADCAST_RATE", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub broadcast_rate: u32,
+    /// Unanswered question texts are deleted this many days after they
+    /// were last asked (1-3650).
+    #[arg(long, env = "BALABOT_UNANSWERED_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub unanswered_days: u32,
     /// Rehearsal only: start the bot's clock at this RFC 3339 time, e.g.
     /// 2026-06-01T09:59:00+05:00.
     #[arg(long, env = "BALABOT_FAKE_NOW", value_parser = rfc3339)]

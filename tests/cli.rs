@@ -294,6 +294,7 @@ fn run_help_documents_every_variable_with_its_default_and_hides_the_token() {
         ("BALABOT_TZ", Some("Asia/Almaty")),
         ("BALABOT_BROADCAST_RATE", Some("30")),
         ("BALABOT_FAKE_NOW", None),
+        ("BALABOT_UNANSWERED_DAYS", Some("90")),
         ("BALABOT_THROTTLE", Some("on")),
     ] {
         let line = help

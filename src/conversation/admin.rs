@@ -22,10 +22,12 @@ pub(super) fn reload(_: &Conversation, _: &Turn, _: &str) -> Vec<Effect> {
     vec![Effect::Start(Job::Reload)]
 }
 
-/// The answer to /reload once the job is done.
-pub fn reload_reply(result: &Result<usize, LoadError>) -> Reply {
+/// The answer to /reload once the job is done (`Ok(None)`: nothing to
+/// load, which /reload does not ask for).
+pub fn reload_reply(result: &Result<Option<usize>, LoadError>) -> Reply {
     let text = match result {
-        Ok(n) => format!("Reloaded: {n} entries."),
+        Ok(Some(n)) => format!("Reloaded: {n} entries."),
+        Ok(None) => "The knowledge files have not changed.".to_string(),
         Err(e) => reload_rejected(e),
     };
     Reply {

@@ -473,7 +473,10 @@ fn admins_reload_see_figures_and_confirm_the_broadcast() {
 
 #[test]
 fn reload_results_are_reported() {
-    assert_eq!(admin::reload_reply(&Ok(3)).html, "Reloaded: 3 entries.");
+    assert_eq!(
+        admin::reload_reply(&Ok(Some(3))).html,
+        "Reloaded: 3 entries."
+    );
     let Err(broken) =
         crate::knowledge::load_files(&[("facts.yaml".into(), "entries: [\n".to_string())])
     else {

@@ -310,7 +310,7 @@ async fn send_reply(
 async fn run_job(bot: &Tg, state: &Arc<State>, chat: ChatId, job: Job) {
     match job {
         Job::Reload => {
-            let result = super::reload_knowledge(state).await;
+            let result = super::reload_knowledge(state, super::Reload::Always).await;
             send_reply(bot, state, chat, &admin::reload_reply(&result), None).await;
         }
         Job::Broadcast { year } => {

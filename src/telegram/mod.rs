@@ -74,27 +74,52 @@ pub fn run(
     runtime.block_on(serve(engine, dir, config, problems))
 }
 
-/// Reloads the knowledge (`State::reload`) on a blocking thread: indexing
-/// a large base takes a second or more, and the runtime must go on
-/// answering meanwhile. /reload and the watcher both come here.
-pub(crate) async fn reload_knowledge(state: &Arc<State>) -> Result<usize, LoadError> {
-    let dir = state.knowledge_dir().to_path_buf();
-    let worker = state.clone();
-    let result = match tokio::task::spawn_blocking(move || worker.reload()).await {
+/// Which reload: /reload loads in any case, the watcher only when the
+/// files' content changed since the last load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reload {
+    Always,
+    IfChanged,
+}
+
+/// Reloads the knowledge — the one place for /reload and the watcher — on
+/// a blocking thread: indexing a large base takes a second or more, and
+/// the runtime must go on answering meanwhile. `Ok(None)`: the files had
+/// not changed (`Reload::IfChanged`), nothing was done. A panic while
+/// loading is reported as a rejection, not passed on.
+pub(crate) async fn reload_knowledge(
+    state: &Arc<State>,
+    reload: Reload,
+) -> Result<Option<usize>, LoadError> {
+    let loading = state.clone();
+    let result = match tokio::task::spawn_blocking(move || match reload {
+        Reload::Always => loading.reload().map(Some),
+        Reload::IfChanged => loading.reload_if_changed(),
+    })
+    .await
+    {
         Ok(result) => result,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(LoadError {
-            diagnostics: vec![Diagnostic::error(
-                &dir,
-                1,
-                1,
-                "the reload was cancelled: the bot is shutting down".to_string(),
-                "nothing changed; the knowledge is loaded again at the next start",
-            )],
-        }),
+        Err(e) => {
+            log::error!("knowledge reload failed: {e}");
+            let problem = if e.is_cancelled() {
+                "the reload was cancelled: the bot is shutting down"
+            } else {
+                "the reload stopped with an internal error"
+            };
+            Err(LoadError {
+                diagnostics: vec![Diagnostic::error(
+                    state.knowledge_dir(),
+                    1,
+                    1,
+                    problem.to_string(),
+                    "the previous knowledge keeps serving; the bot's log has the details",
+                )],
+            })
+        }
     };
     match &result {
-        Ok(n) => log::info!("knowledge reloaded: {n} entries"),
+        Ok(None) => log::debug!("knowledge files saved without a change: not reloaded"),
+        Ok(Some(n)) => log::info!("knowledge reloaded: {n} entries"),
         Err(e) => log::warn!(
             "knowledge reload rejected: {} problem(s); the previous knowledge keeps serving",
             e.diagnostics.len()
@@ -169,6 +194,7 @@ pub async fn serve(
         broadcast_at: config.broadcast_at,
         tz: config.tz,
         per_second: config.broadcast_rate,
+        unanswered_days: config.unanswered_days,
     };
     let state = Arc::new(State::new(engine, dir, settings, store, clock));
     let limiter = if config.throttle == Throttle::On {
@@ -217,7 +243,8 @@ pub async fn serve(
     Ok(())
 }
 
-/// Writes the question counters kept in memory every few seconds.
+/// Writes the question counters kept in memory every few seconds, and
+/// deletes unanswered texts older than BALABOT_UNANSWERED_DAYS.
 async fn flush_counters(state: Arc<State>) {
     let mut every = tokio::time::interval(FLUSH_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -225,6 +252,15 @@ async fn flush_counters(state: Arc<State>) {
         every.tick().await;
         if let Err(e) = state.store.flush() {
             log::warn!("writing question counters (kept for the next try): {e}");
+        }
+        // Once a day in effect: the store skips a cutoff it has used.
+        let cutoff = state.day_offset(-i64::from(state.settings.unanswered_days));
+        match state.store.expire_unanswered(&cutoff) {
+            Ok(0) => {}
+            Ok(n) => {
+                log::info!("deleted {n} unanswered question text(s) last asked before {cutoff}")
+            }
+            Err(e) => log::warn!("deleting old unanswered question texts: {e}"),
         }
     }
 }
