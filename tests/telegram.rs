@@ -454,6 +454,65 @@ async fn admins_reload_and_a_broken_edit_keeps_the_old_knowledge() {
     tg.assert_no_violations();
 }
 
+/// The button of the broadcast summary: the message goes to the chats
+/// whose delivery was unknown, and the admins get a new summary.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_sends_the_message_to_the_unknown_chats_with_the_summary_button() {
+    use balabot::store::{Delivery, Store};
+    use balabot_core::lang::Lang;
+    let tg = FakeTelegram::start().await;
+    let temp = tempfile::tempdir().expect("temp dir");
+    balabot_testkit::copy_knowledge(Path::new("tests/fixtures/small"), temp.path());
+    {
+        let store = Store::open(&temp.path().join("balabot.db")).expect("state file");
+        for (chat, delivery) in [
+            (501, Delivery::Sent),
+            (502, Delivery::Unknown),
+            (-503, Delivery::Unknown),
+        ] {
+            store.subscribe(chat, Lang::Ru).expect("subscribe");
+            store.start_broadcast(2025).expect("start");
+            store.set_delivery(2025, chat, delivery).expect("delivery");
+        }
+        store.finish_broadcast(2025).expect("finish");
+    }
+    let _bot = BotProcess::start_in(BIN, &tg, temp.path(), &[("BALABOT_THROTTLE", "off")]).await;
+    let admin = TgUser::new(ADMIN, "Admin").language("en");
+    // Any message of the bot in the admin's chat carries the button here.
+    let help = ask(&tg, &admin, "/help").await;
+    let mark = tg.mark();
+    tg.push(Incoming::callback_query(
+        &admin,
+        help.result().expect("sent"),
+        "u:en:2025",
+    ));
+    let summary = tg
+        .wait_for_after(
+            mark,
+            "sendMessage",
+            |c| sent_to(ADMIN)(c) && text_of(c).starts_with("Children's Day broadcast 2025"),
+            secs(10),
+        )
+        .await;
+    assert!(
+        text_of(&summary).contains("(sent again to 2 unknown chat(s))")
+            && text_of(&summary).contains("unknown 0"),
+        "{}",
+        text_of(&summary)
+    );
+    assert!(buttons(&summary).is_empty(), "nothing unknown is left");
+    let sent: Vec<i64> = tg
+        .calls_of_after(mark, "sendMessage")
+        .iter()
+        .filter(|c| c.is_ok() && text_of(c).contains("С Днём защиты детей!"))
+        .filter_map(Call::chat_id)
+        .collect();
+    let mut sent = sent;
+    sent.sort();
+    assert_eq!(sent, [-503, 502], "only the unknown chats, once each");
+    tg.assert_no_violations();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_429_delays_a_reply_but_never_drops_or_repeats_it() {
     let (tg, _bot) = setup().await;

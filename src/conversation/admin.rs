@@ -1,6 +1,7 @@
 //! The bot admins' side: their commands (/reload, /stats, /unanswered,
-//! /broadcast and its confirmation button) and the texts of notices sent to
-//! them (a rejected reload, a failing self-test at start).
+//! /broadcast and its confirmation button), the broadcast's summary with
+//! its button to send to the unknown chats, and the texts of notices sent
+//! to them (a rejected reload, a failing self-test at start).
 //!
 //! Only users in `BALABOT_ADMINS` get here: the command table
 //! (`commands::COMMANDS`, `Access::BotAdmins`) and [`confirm_broadcast`]
@@ -11,11 +12,21 @@
 use super::buttons::Press;
 use super::{Button, Conversation, Effect, Job, Reply, Turn, edit};
 use crate::knowledge::{Diagnostic, LoadError};
+use crate::lang::Lang;
 use crate::render::escape;
 use chrono::Datelike;
 
 /// Problems listed at most in one notice.
 const MAX_PROBLEMS_SHOWN: usize = 20;
+
+/// A plain-text notice to the admins, as a message.
+pub fn notice(text: &str) -> Reply {
+    Reply {
+        html: escape(text),
+        keyboard: Vec::new(),
+        quote: false,
+    }
+}
 
 /// /reload: the adapter reloads and answers with [`reload_reply`].
 pub(super) fn reload(_: &Conversation, _: &Turn, _: &str) -> Vec<Effect> {
@@ -30,11 +41,7 @@ pub fn reload_reply(result: &Result<Option<usize>, LoadError>) -> Reply {
         Ok(None) => "The knowledge files have not changed.".to_string(),
         Err(e) => reload_rejected(e),
     };
-    Reply {
-        html: escape(&text),
-        keyboard: Vec::new(),
-        quote: false,
-    }
+    notice(&text)
 }
 
 /// The notice about a rejected reload: the first problems, one per line
@@ -146,4 +153,40 @@ pub(super) fn confirm_broadcast(conv: &Conversation, turn: &Turn) -> Vec<Effect>
         edit(escape(&format!("Broadcast {year} started.")), Vec::new()),
         Effect::Start(Job::Broadcast { year }),
     ]
+}
+
+/// The summary of a broadcast run for the admins; with `unknown` chats
+/// (a send interrupted on its way, so maybe delivered), a button to send
+/// them the message after all.
+pub fn broadcast_summary(summary: &str, year: i32, unknown: u64) -> Reply {
+    let mut reply = notice(summary);
+    if unknown > 0 {
+        reply.keyboard = vec![vec![Button::new(
+            format!("Send to the {unknown} unknown chat(s) (some may get it twice)"),
+            Press::SendToUnknown(Lang::En, year),
+        )]];
+    }
+    reply
+}
+
+/// The button of [`broadcast_summary`]: sends the year's message to the
+/// chats whose delivery is still unknown (bot admins only; a press by
+/// anyone else does nothing).
+pub(super) fn send_to_unknown(conv: &Conversation, turn: &Turn, year: i32) -> Vec<Effect> {
+    if !turn.sender.is_bot_admin {
+        log::warn!("send-to-unknown button pressed by a non-admin user");
+        return Vec::new();
+    }
+    match conv.store.count_unknown(year) {
+        Ok(0) => vec![turn.say(escape(&format!(
+            "No chat of the {year} broadcast is unknown any more."
+        )))],
+        Ok(n) => vec![
+            turn.say(escape(&format!(
+                "Sending the {year} message to {n} unknown chat(s); a summary follows."
+            ))),
+            Effect::Start(Job::SendToUnknown { year }),
+        ],
+        Err(e) => vec![turn.say(escape(&format!("Not available: {e}")))],
+    }
 }

@@ -20,6 +20,9 @@ pub enum Press {
     SetLang(Lang),
     /// A bot admin confirms /broadcast.
     ConfirmBroadcast(Lang),
+    /// A bot admin asks to send the message of a year to the chats whose
+    /// delivery is unknown (offered with the broadcast's summary).
+    SendToUnknown(Lang, i32),
 }
 
 /// Telegram's limit on callback data.
@@ -34,6 +37,7 @@ impl Press {
             Press::Topic(l, id) => format!("t:{l}:{id}"),
             Press::SetLang(l) => format!("l:{l}"),
             Press::ConfirmBroadcast(l) => format!("b:{l}"),
+            Press::SendToUnknown(l, year) => format!("u:{l}:{year}"),
         }
     }
 
@@ -49,6 +53,12 @@ impl Press {
             ("ts", None) => Some(Press::Topics(lang)),
             ("l", None) => Some(Press::SetLang(lang)),
             ("b", None) => Some(Press::ConfirmBroadcast(lang)),
+            // Only the year's canonical digits, so that the data reads back the same.
+            ("u", Some(year)) => year
+                .parse()
+                .ok()
+                .filter(|y: &i32| y.to_string() == year)
+                .map(|y| Press::SendToUnknown(lang, y)),
             _ => None,
         }
     }
@@ -120,6 +130,7 @@ pub(super) fn pressed(conv: &Conversation, turn: &Turn, press: Press) -> Vec<Eff
             vec![edit(escape(texts(lang).lang_set), Vec::new())]
         }
         Press::ConfirmBroadcast(_) => admin::confirm_broadcast(conv, turn),
+        Press::SendToUnknown(_, year) => admin::send_to_unknown(conv, turn, year),
     }
 }
 
@@ -136,6 +147,8 @@ mod tests {
             Press::Topics(Lang::En),
             Press::SetLang(Lang::Kk),
             Press::ConfirmBroadcast(Lang::Ru),
+            Press::SendToUnknown(Lang::En, 2026),
+            Press::SendToUnknown(Lang::Kk, i32::MIN),
         ] {
             let data = p.encode();
             assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");

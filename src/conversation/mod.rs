@@ -154,6 +154,9 @@ pub enum Job {
     /// Send the Children's Day message of this year to every subscribed
     /// chat, then report to the admins.
     Broadcast { year: i32 },
+    /// Send the message of that year to the chats whose delivery is
+    /// unknown (some may get it twice), then report to the admins.
+    SendToUnknown { year: i32 },
 }
 
 /// One thing to do, in order.

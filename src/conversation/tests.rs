@@ -472,6 +472,55 @@ fn admins_reload_see_figures_and_confirm_the_broadcast() {
 }
 
 #[test]
+fn the_broadcast_summary_offers_to_send_to_the_unknown_chats() {
+    let summary = "Children's Day broadcast 2026: sent 5, unknown 2";
+    assert!(
+        admin::broadcast_summary(summary, 2026, 0)
+            .keyboard
+            .is_empty()
+    );
+    let offer = admin::broadcast_summary(summary, 2026, 2);
+    assert_eq!(offer.html, summary);
+    assert_eq!(presses(&offer), [Press::SendToUnknown(Lang::En, 2026)]);
+    assert!(
+        offer.keyboard[0][0]
+            .label
+            .contains("2 unknown chat(s) (some may get it twice)")
+    );
+
+    let store = store();
+    let conv = conv(&store);
+    let press = Press::SendToUnknown(Lang::En, 2026).encode();
+    for chat in [7, 8] {
+        store.subscribe(chat, Lang::Ru).expect("subscribe");
+    }
+    store.start_broadcast(2026).expect("start");
+    store
+        .set_delivery(2026, 7, crate::store::Delivery::Sent)
+        .expect("sent");
+    store
+        .set_delivery(2026, 8, crate::store::Delivery::Unknown)
+        .expect("unknown");
+    let effects = conv.button(private(USER), admin(None), &press);
+    let [Effect::Send(said), Effect::Start(job)] = effects.as_slice() else {
+        panic!("{effects:#?}");
+    };
+    assert!(said.html.contains("to 1 unknown chat(s)"), "{}", said.html);
+    assert_eq!(*job, Job::SendToUnknown { year: 2026 });
+    // Not for others; and nothing to do once none is unknown.
+    assert!(conv.button(private(USER), user(None), &press).is_empty());
+    store
+        .set_delivery(2026, 8, crate::store::Delivery::Sent)
+        .expect("sent");
+    let effects = conv.button(private(USER), admin(None), &press);
+    assert!(
+        one_send(&effects)
+            .html
+            .starts_with("No chat of the 2026 broadcast is unknown")
+    );
+}
+
+#[test]
 fn reload_results_are_reported() {
     assert_eq!(
         admin::reload_reply(&Ok(Some(3))).html,

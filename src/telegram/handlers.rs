@@ -220,7 +220,8 @@ fn article(a: Article) -> InlineQueryResult {
     )
 }
 
-fn keyboard(rows: &Keyboard) -> Option<InlineKeyboardMarkup> {
+/// The buttons as Telegram's inline keyboard (`None`: no buttons).
+pub(super) fn keyboard(rows: &Keyboard) -> Option<InlineKeyboardMarkup> {
     (!rows.is_empty()).then(|| {
         InlineKeyboardMarkup::new(rows.iter().map(|row| {
             row.iter()
@@ -316,6 +317,12 @@ async fn run_job(bot: &Tg, state: &Arc<State>, chat: ChatId, job: Job) {
         Job::Broadcast { year } => {
             let (bot, state) = (bot.clone(), state.clone());
             tokio::spawn(async move { super::broadcast_and_report(&bot, &state, year).await });
+        }
+        Job::SendToUnknown { year } => {
+            let (bot, state) = (bot.clone(), state.clone());
+            tokio::spawn(
+                async move { super::send_to_unknown_and_report(&bot, &state, year).await },
+            );
         }
     }
 }

@@ -16,20 +16,19 @@ pub(crate) mod watch;
 
 use crate::Engine;
 use crate::config::{self, Throttle};
-use crate::conversation::{admin, commands};
+use crate::conversation::{Reply, admin, commands};
 use crate::knowledge::{Diagnostic, LoadError};
 use crate::lang::Lang;
 use crate::schedule::{Clock, ShiftedClock, SystemClock};
 use crate::state::{Settings, State};
 use crate::store::Store;
 use anyhow::Context;
-use limiter::{Limiter, Limits, Traffic};
+use limiter::{Limiter, Limits};
 use send::{Tg, describe, redact};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::dispatching::{Dispatcher, UpdateHandler};
-use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 use teloxide::update_listeners::Polling;
@@ -301,38 +300,57 @@ async fn schedule_broadcasts(bot: Tg, state: Arc<State>) {
 
 /// Runs a year's broadcast and sends its summary to the admins.
 pub(crate) async fn broadcast_and_report(bot: &Tg, state: &Arc<State>, year: i32) {
-    let text = match broadcast::run(bot.clone(), state.clone(), year).await {
-        Ok(summary) => summary.text(),
+    let result = broadcast::run(bot.clone(), state.clone(), year).await;
+    report_broadcast(bot, state, year, result).await;
+}
+
+/// Sends a year's message to its unknown chats (an admin asked) and sends
+/// the summary to the admins.
+pub(crate) async fn send_to_unknown_and_report(bot: &Tg, state: &Arc<State>, year: i32) {
+    let result = broadcast::send_to_unknown(bot.clone(), state.clone(), year).await;
+    report_broadcast(bot, state, year, result).await;
+}
+
+/// The summary of a broadcast run to the admins, with a button to send to
+/// the chats whose delivery is unknown, if any.
+async fn report_broadcast(
+    bot: &Tg,
+    state: &Arc<State>,
+    year: i32,
+    result: anyhow::Result<broadcast::Summary>,
+) {
+    let reply = match result {
+        Ok(summary) => {
+            let unknown = state.store.count_unknown(year).unwrap_or_else(|e| {
+                log::warn!("counting the unknown chats of {year}: {e}");
+                0
+            });
+            admin::broadcast_summary(&summary.text(), year, unknown)
+        }
         Err(e) => {
-            log::error!("broadcast {year} stopped: {}", redact(&format!("{e:#}")));
-            format!(
-                "Children's Day broadcast {year} stopped with an error: {}",
-                redact(&format!("{e:#}"))
-            )
+            let error = redact(&format!("{e:#}"));
+            log::error!("broadcast {year} stopped: {error}");
+            admin::notice(&format!(
+                "Children's Day broadcast {year} stopped with an error: {error}"
+            ))
         }
     };
-    notify_admins(bot, state, &text).await;
+    notify_admins_with(bot, state, &reply).await;
 }
 
 /// Sends a plain text to every admin (their private chats): notices from
-/// the watcher, the broadcast and the start-up self-test.
+/// the watcher and the start-up self-test.
 pub(crate) async fn notify_admins(bot: &Tg, state: &State, text: &str) {
+    notify_admins_with(bot, state, &admin::notice(text)).await;
+}
+
+/// Sends a message with its buttons to every admin (their private chats).
+pub(crate) async fn notify_admins_with(bot: &Tg, state: &State, reply: &Reply) {
     for admin in state.admins() {
         let chat = ChatId(admin as i64);
-        for piece in crate::render::split_message(
-            &crate::render::escape(text),
-            crate::render::TELEGRAM_TEXT_LIMIT,
-        ) {
-            let sent = bot
-                .limited(chat, Traffic::Reply, |bot| {
-                    let msg =
-                        SendMessage::new(chat, piece).parse_mode(teloxide::types::ParseMode::Html);
-                    send::unparsed(bot, msg)
-                })
-                .await;
-            if let Err(e) = sent {
-                log::warn!("could not notify an admin: {}", describe(&e));
-            }
+        let markup = handlers::keyboard(&reply.keyboard);
+        if let Err(e) = send::html(bot, chat, &reply.html, None, markup).await {
+            log::warn!("could not notify an admin: {}", describe(&e));
         }
     }
 }
