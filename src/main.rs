@@ -87,8 +87,23 @@ fn run(args: Args) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
+            // A publish a crash interrupted is finished before anything
+            // reads the directory, so the bot never loads it half-written.
+            let publisher = balabot::publish::Publisher::new(&dir);
+            if let Err(e) = publisher.recover() {
+                if balabot::publish::in_progress(&dir) {
+                    anyhow::bail!(
+                        "cannot finish the knowledge publish interrupted in {} ({e}); the files may be half-written",
+                        dir.display()
+                    );
+                }
+                log::warn!(
+                    "cannot check {} for an interrupted publish: {e}",
+                    dir.display()
+                );
+            }
             let (engine, problems) = load_to_serve(&dir)?;
-            balabot::telegram::run(engine, dir, *config, problems)?;
+            balabot::telegram::run(engine, publisher, *config, problems)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Chat { lang } => {
@@ -96,7 +111,10 @@ fn run(args: Args) -> Result<ExitCode> {
             if !problems.is_empty() {
                 eprintln!(
                     "balabot: {}",
-                    balabot::conversation::admin::selftest_failed(&problems)
+                    balabot::conversation::texts::selftest_failed(
+                        &problems,
+                        lang.unwrap_or(balabot::lang::Lang::En)
+                    )
                 );
             }
             let stdin = io::stdin();

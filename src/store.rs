@@ -697,6 +697,24 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Questions per day from `first` to `last` (YYYY-MM-DD, both
+    /// included): (day, asked, answered), days without a question left out.
+    pub fn daily(&self, first: &str, last: &str) -> Result<Vec<(String, u64, u64)>> {
+        self.flush()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT day, SUM(n), SUM(CASE WHEN outcome = ?3 THEN n ELSE 0 END) FROM counters
+             WHERE day >= ?1 AND day <= ?2 GROUP BY day ORDER BY day",
+        )?;
+        let rows = stmt.query_map(
+            params![first, last, QuestionOutcome::Answer.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
 impl Drop for Store {
     fn drop(&mut self) {
         if let Err(e) = self.flush() {

@@ -36,6 +36,7 @@ impl<'a> Session<'a> {
             engine,
             store,
             sender: Sender {
+                id: None,
                 lang,
                 is_bot_admin: false,
                 is_chat_admin: None,
@@ -50,6 +51,7 @@ impl<'a> Session<'a> {
             store: &self.store,
             username: "",
             now: chrono::Utc::now().with_timezone(&DEFAULT_TZ),
+            live_version: None,
         }
     }
 
@@ -69,6 +71,7 @@ impl<'a> Session<'a> {
                 let message = Message {
                     content: Content::Text(line),
                     replies_to_bot: false,
+                    document: None,
                 };
                 conv.message(CHAT, self.sender, &message).effects()
             }
@@ -78,8 +81,9 @@ impl<'a> Session<'a> {
             match effect {
                 // An edit replaces the message in Telegram; here it is shown anew.
                 Effect::Send(reply) | Effect::Edit(reply) => shown.push(self.show(reply)),
-                // Jobs are for bot admins, which the terminal user is not.
-                Effect::Start(_) => {}
+                // Jobs are for bot admins, which the terminal user is not;
+                // buttons are cleared by showing the next message.
+                Effect::Start(_) | Effect::ClearButtons => {}
             }
         }
         shown.join("\n\n")

@@ -1,8 +1,9 @@
 //! Buttons: what a press means ([`Press`]), written into Telegram's callback
-//! data in at most 64 bytes (entry ids are at most 48 bytes, so every
-//! press fits), the keyboards that offer them, and what a press does.
+//! data in at most 64 bytes (entry ids are at most 48 bytes, numbers at
+//! most 20 digits, so every press fits), the keyboards that offer them,
+//! and what a press does.
 
-use super::{Button, Conversation, Effect, Keyboard, Turn, admin, edit};
+use super::{Button, Conversation, Effect, Keyboard, Turn, admin, edit, publishing};
 use crate::lang::Lang;
 use crate::messages::texts;
 use crate::render::{self, escape};
@@ -23,6 +24,11 @@ pub enum Press {
     /// A bot admin asks to send the message of a year to the chats whose
     /// delivery is unknown (offered with the broadcast's summary).
     SendToUnknown(Lang, i32),
+    /// A bot admin publishes their stage of this id (an upload or a
+    /// rollback, offered with its summary).
+    Publish(Lang, u64),
+    /// A bot admin drops their stage of this id.
+    Cancel(Lang, u64),
 }
 
 /// Telegram's limit on callback data.
@@ -38,6 +44,8 @@ impl Press {
             Press::SetLang(l) => format!("l:{l}"),
             Press::ConfirmBroadcast(l) => format!("b:{l}"),
             Press::SendToUnknown(l, year) => format!("u:{l}:{year}"),
+            Press::Publish(l, stage) => format!("p:{l}:{stage}"),
+            Press::Cancel(l, stage) => format!("c:{l}:{stage}"),
         }
     }
 
@@ -53,15 +61,18 @@ impl Press {
             ("ts", None) => Some(Press::Topics(lang)),
             ("l", None) => Some(Press::SetLang(lang)),
             ("b", None) => Some(Press::ConfirmBroadcast(lang)),
-            // Only the year's canonical digits, so that the data reads back the same.
-            ("u", Some(year)) => year
-                .parse()
-                .ok()
-                .filter(|y: &i32| y.to_string() == year)
-                .map(|y| Press::SendToUnknown(lang, y)),
+            ("u", Some(year)) => canonical(year).map(|y| Press::SendToUnknown(lang, y)),
+            ("p", Some(stage)) => canonical(stage).map(|s| Press::Publish(lang, s)),
+            ("c", Some(stage)) => canonical(stage).map(|s| Press::Cancel(lang, s)),
             _ => None,
         }
     }
+}
+
+/// A number written in its canonical digits only, so that the data reads
+/// back the same ("+5", "05" and " 5" are not numbers here).
+fn canonical<T: std::str::FromStr + ToString>(digits: &str) -> Option<T> {
+    digits.parse().ok().filter(|n: &T| n.to_string() == digits)
 }
 
 /// One button per language, each in its own name.
@@ -129,8 +140,10 @@ pub(super) fn pressed(conv: &Conversation, turn: &Turn, press: Press) -> Vec<Eff
             conv.set_chat_lang(turn.chat.id, lang);
             vec![edit(escape(texts(lang).lang_set), Vec::new())]
         }
-        Press::ConfirmBroadcast(_) => admin::confirm_broadcast(conv, turn),
-        Press::SendToUnknown(_, year) => admin::send_to_unknown(conv, turn, year),
+        Press::ConfirmBroadcast(lang) => admin::confirm_broadcast(conv, turn, lang),
+        Press::SendToUnknown(lang, year) => admin::send_to_unknown(conv, turn, lang, year),
+        Press::Publish(lang, stage) => publishing::publish_pressed(turn, lang, stage),
+        Press::Cancel(lang, stage) => publishing::cancel_pressed(turn, lang, stage),
     }
 }
 
@@ -149,6 +162,8 @@ mod tests {
             Press::ConfirmBroadcast(Lang::Ru),
             Press::SendToUnknown(Lang::En, 2026),
             Press::SendToUnknown(Lang::Kk, i32::MIN),
+            Press::Publish(Lang::Ru, u64::MAX),
+            Press::Cancel(Lang::Kk, 0),
         ] {
             let data = p.encode();
             assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
@@ -166,6 +181,12 @@ mod tests {
             "zz:en:x",
             "l:en:extra",
             "ts:en:x",
+            "p:en:",
+            "p:en:+5",
+            "p:en:05",
+            "c:ru:-1",
+            "c:ru:18446744073709551616",
+            "p:de:5",
         ] {
             assert_eq!(Press::decode(bad), None, "{bad}");
         }

@@ -6,7 +6,7 @@
 //! A new command is one row in [`COMMANDS`] plus its handler function.
 
 use super::buttons::{lang_keyboard, topics_keyboard};
-use super::{ChatKind, Conversation, Decision, Effect, Turn, admin};
+use super::{ChatKind, Conversation, Decision, Effect, Turn, about, admin, publishing};
 use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::lang::{Lang, Tri};
 use crate::messages::texts;
@@ -127,7 +127,7 @@ pub static COMMANDS: &[Spec] = &[
             ru: "Источники и дата обновления",
             kk: "Дереккөздер және жаңарту күні",
         }),
-        run: about,
+        run: about::about,
     },
     Spec {
         name: "help",
@@ -167,6 +167,27 @@ pub static COMMANDS: &[Spec] = &[
         access: Access::BotAdmins,
         menu: None,
         run: admin::broadcast,
+    },
+    Spec {
+        name: "history",
+        aliases: &["versions"],
+        access: Access::BotAdmins,
+        menu: None,
+        run: publishing::history,
+    },
+    Spec {
+        name: "rollback",
+        aliases: &[],
+        access: Access::BotAdmins,
+        menu: None,
+        run: publishing::rollback,
+    },
+    Spec {
+        name: "export",
+        aliases: &[],
+        access: Access::BotAdmins,
+        menu: None,
+        run: publishing::export,
     },
 ];
 
@@ -317,10 +338,6 @@ fn helplines(conv: &Conversation, turn: &Turn, _: &str) -> Vec<Effect> {
         turn.lang,
         Format::Html,
     ))]
-}
-
-fn about(conv: &Conversation, turn: &Turn, _: &str) -> Vec<Effect> {
-    vec![turn.say(escape(&render::about(&conv.engine.kb, turn.lang)))]
 }
 
 fn subscribe(conv: &Conversation, turn: &Turn, _: &str) -> Vec<Effect> {

@@ -12,19 +12,26 @@
 //! adapter runs.
 //!
 //! One module per feature: [`questions`], [`commands`] (the command table
-//! and the public commands), [`admin`] (the bot admins' commands and
-//! notices), [`buttons`] (callback data and presses), [`inline`],
-//! [`membership`]; [`mention`] finds the bot's name in group messages.
+//! and the public commands), [`about`] (/about), [`admin`] (the bot
+//! admins' commands and notices), [`publishing`] (admins publishing
+//! knowledge from Telegram), [`chart`] (the 30-day chart of /stats),
+//! [`buttons`] (callback data and presses), [`inline`], [`membership`];
+//! [`mention`] finds the bot's name in group messages; [`texts`] holds
+//! everything said to admins in three languages.
 
+pub mod about;
 pub mod admin;
 pub mod buttons;
+pub mod chart;
 pub mod commands;
 pub mod inline;
 pub mod membership;
 pub mod mention;
+pub mod publishing;
 pub mod questions;
 #[cfg(test)]
 mod tests;
+pub mod texts;
 
 use crate::Engine;
 use crate::lang::Lang;
@@ -34,7 +41,7 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 /// What a conversation needs besides the message: the knowledge, the state
-/// file, the bot's own username and the local time.
+/// file, the bot's own username, the local time and the published version.
 #[derive(Clone, Copy)]
 pub struct Conversation<'a> {
     pub engine: &'a Engine,
@@ -43,6 +50,16 @@ pub struct Conversation<'a> {
     pub username: &'a str,
     /// Now, in the bot's time zone (counters by day, /stats, the broadcast year).
     pub now: DateTime<Tz>,
+    /// The kept version the live knowledge is, if it was published from
+    /// Telegram (for /about).
+    pub live_version: Option<LiveVersion>,
+}
+
+/// A published version of the knowledge: its number and when (unix time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveVersion {
+    pub number: u32,
+    pub at: i64,
 }
 
 /// Private chat or group (basic or super): groups get answers only when
@@ -72,6 +89,8 @@ pub struct Chat {
 /// Who sent it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sender {
+    /// The user's id (`None` when unknown, e.g. the terminal).
+    pub id: Option<u64>,
     /// The language of the user's Telegram app, if it is one of ours.
     pub lang: Option<Lang>,
     /// One of the bot's admins (`BALABOT_ADMINS`).
@@ -106,6 +125,20 @@ pub struct Message<'a> {
     pub content: Content<'a>,
     /// It replies to a message the bot sent.
     pub replies_to_bot: bool,
+    /// A file sent as a file (its caption, if any, is the content).
+    pub document: Option<Document<'a>>,
+}
+
+/// A file sent as a file: a bot admin's knowledge upload, or anyone's
+/// document (which is not text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Document<'a> {
+    /// The file name as sent ("" if none).
+    pub name: &'a str,
+    /// The size the messenger announces, if it does.
+    pub size: Option<u64>,
+    /// What the adapter needs to fetch it (Telegram: the file_id).
+    pub file: &'a str,
 }
 
 /// The bot's membership in a chat changed.
@@ -145,18 +178,46 @@ pub struct Reply {
     pub quote: bool,
 }
 
-/// Work that outlives the update, run by the adapter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Work that outlives the update (I/O, or seconds of work), run by the
+/// adapter, which answers with the reply functions named here.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
     /// Load the knowledge directory again, and answer with
     /// [`admin::reload_reply`].
-    Reload,
+    Reload { lang: Lang },
     /// Send the Children's Day message of this year to every subscribed
     /// chat, then report to the admins.
     Broadcast { year: i32 },
     /// Send the message of that year to the chats whose delivery is
     /// unknown (some may get it twice), then report to the admins.
     SendToUnknown { year: i32 },
+    /// Download a bot admin's document (at most `upload::limits` allow),
+    /// stage it and answer with [`publishing::staged_reply`].
+    Stage {
+        admin: u64,
+        lang: Lang,
+        /// The file name as sent.
+        name: String,
+        /// [`Document::file`].
+        file: String,
+    },
+    /// Stage going back to a kept version (`None`: the previous one) and
+    /// answer with [`publishing::rollback_reply`].
+    Rollback {
+        admin: u64,
+        lang: Lang,
+        to: Option<u32>,
+    },
+    /// Publish the admin's stage, answer with [`publishing::publish_reply`]
+    /// and tell the other admins ([`publishing::published_notice`]).
+    Publish { admin: u64, lang: Lang, stage: u64 },
+    /// Drop the admin's stage; answer with [`publishing::cancel_reply`].
+    Cancel { admin: u64, lang: Lang, stage: u64 },
+    /// List the kept versions ([`publishing::history_reply`]).
+    History { lang: Lang },
+    /// Send the live knowledge as a zip, or one topic file
+    /// ([`publishing::export_caption`], [`publishing::export_missing`]).
+    Export { lang: Lang, topic: Option<String> },
 }
 
 /// One thing to do, in order.
@@ -166,6 +227,9 @@ pub enum Effect {
     Send(Reply),
     /// Replace the text and buttons of the message whose button was pressed.
     Edit(Reply),
+    /// Remove the buttons of the message whose button was pressed, keeping
+    /// its text (a summary stays readable after Publish or Cancel).
+    ClearButtons,
     /// Start a job.
     Start(Job),
 }
@@ -264,10 +328,16 @@ impl Conversation<'_> {
             .to_string()
     }
 
-    /// A new message: a command, a question, or (in groups) chatter that
-    /// is not for the bot.
+    /// A new message: a bot admin's knowledge upload, a command, a
+    /// question, or (in groups) chatter that is not for the bot.
     pub fn message(&self, chat: Chat, sender: Sender, msg: &Message) -> Decision {
         let turn = self.turn(chat, sender, true);
+        if let Some(doc) = msg.document
+            && chat.kind == ChatKind::Private
+            && sender.is_bot_admin
+        {
+            return Decision::Do(publishing::document(&turn, &doc));
+        }
         let text = msg.content.text();
         if let Some(command) = text.and_then(|t| commands::parse(t, self.username)) {
             return commands::handle(self, &turn, &command);

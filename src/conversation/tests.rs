@@ -39,6 +39,7 @@ fn conv(store: &Store) -> Conversation<'_> {
             .with_ymd_and_hms(2026, 5, 30, 12, 0, 0)
             .single()
             .expect("a valid time"),
+        live_version: None,
     }
 }
 
@@ -65,6 +66,7 @@ fn user(lang: Option<Lang>) -> Sender {
 
 fn admin(lang: Option<Lang>) -> Sender {
     Sender {
+        id: Some(USER as u64),
         lang,
         is_bot_admin: true,
         is_chat_admin: None,
@@ -75,6 +77,7 @@ fn text(t: &str) -> Message<'_> {
     Message {
         content: Content::Text(t),
         replies_to_bot: false,
+        document: None,
     }
 }
 
@@ -344,6 +347,7 @@ fn groups_answer_mentions_replies_and_their_own_commands_only() {
         let msg = Message {
             content: Content::Text(t),
             replies_to_bot,
+            document: None,
         };
         let effects = conv.message(group(), parent, &msg).effects();
         match expected {
@@ -413,7 +417,7 @@ fn admins_reload_see_figures_and_confirm_the_broadcast() {
     let me = admin(Some(Lang::En));
     assert_eq!(
         say(&conv, private(USER), me, "/reload"),
-        [Effect::Start(Job::Reload)]
+        [Effect::Start(Job::Reload { lang: Lang::En })]
     );
     for q in [
         "how many children live in Kazakhstan",
@@ -473,20 +477,45 @@ fn admins_reload_see_figures_and_confirm_the_broadcast() {
 
 #[test]
 fn the_broadcast_summary_offers_to_send_to_the_unknown_chats() {
-    let summary = "Children's Day broadcast 2026: sent 5, unknown 2";
+    let summary = admin::BroadcastSummary {
+        year: 2026,
+        tally: crate::store::Tally {
+            sent: 5,
+            unknown: 2,
+            ..Default::default()
+        },
+        retries: 0,
+        elapsed: std::time::Duration::from_secs(3),
+        resent: None,
+    };
     assert!(
-        admin::broadcast_summary(summary, 2026, 0)
+        admin::broadcast_summary(&summary, 0, Lang::En)
             .keyboard
             .is_empty()
     );
-    let offer = admin::broadcast_summary(summary, 2026, 2);
-    assert_eq!(offer.html, summary);
+    let offer = admin::broadcast_summary(&summary, 2, Lang::En);
+    assert!(
+        offer
+            .html
+            .starts_with("Children's Day broadcast 2026: sent 5,"),
+        "{}",
+        offer.html
+    );
     assert_eq!(presses(&offer), [Press::SendToUnknown(Lang::En, 2026)]);
     assert!(
         offer.keyboard[0][0]
             .label
             .contains("2 unknown chat(s) (some may get it twice)")
     );
+    let offer = admin::broadcast_summary(&summary, 2, Lang::Kk);
+    assert!(
+        offer
+            .html
+            .starts_with("Балаларды қорғау күніне 2026 тарату: жіберілді 5,"),
+        "{}",
+        offer.html
+    );
+    assert_eq!(presses(&offer), [Press::SendToUnknown(Lang::Kk, 2026)]);
 
     let store = store();
     let conv = conv(&store);
@@ -523,7 +552,7 @@ fn the_broadcast_summary_offers_to_send_to_the_unknown_chats() {
 #[test]
 fn reload_results_are_reported() {
     assert_eq!(
-        admin::reload_reply(&Ok(Some(3))).html,
+        admin::reload_reply(&Ok(Some(3)), Lang::En).html,
         "Reloaded: 3 entries."
     );
     let Err(broken) =
@@ -531,7 +560,7 @@ fn reload_results_are_reported() {
     else {
         panic!("a broken base loads");
     };
-    let html = admin::reload_reply(&Err(broken)).html;
+    let html = admin::reload_reply(&Err(broken), Lang::En).html;
     assert!(html.starts_with("Knowledge reload rejected"), "{html}");
     assert!(html.contains("facts.yaml:"), "{html}");
 }
@@ -656,6 +685,7 @@ fn stickers_photos_captions_and_edits() {
     let message = |content| Message {
         content,
         replies_to_bot: false,
+        document: None,
     };
     let effects = conv
         .message(private(USER), me, &message(Content::Other))
@@ -742,8 +772,10 @@ fn any_sender() -> impl Strategy<Value = Sender> {
         prop::option::of(prop::sample::select(Lang::ALL.to_vec())),
         any::<bool>(),
         prop::option::of(any::<bool>()),
+        prop::option::of(any::<u64>()),
     )
-        .prop_map(|(lang, is_bot_admin, is_chat_admin)| Sender {
+        .prop_map(|(lang, is_bot_admin, is_chat_admin, id)| Sender {
+            id,
             lang,
             is_bot_admin,
             is_chat_admin,
@@ -786,12 +818,15 @@ proptest! {
         in_group in any::<bool>(),
         replies_to_bot in any::<bool>(),
         caption in any::<bool>(),
+        document in prop::option::of(prop::option::of(any::<u64>())),
     ) {
         let store = store();
         let conv = conv(&store);
         let chat = if in_group { group() } else { private(USER) };
         let content = if caption { Content::Caption(&t) } else { Content::Text(&t) };
-        let msg = Message { content, replies_to_bot };
+        // A document named like the text, of any announced size.
+        let document = document.map(|size| Document { name: &t, size, file: "file-id" });
+        let msg = Message { content, replies_to_bot, document };
         let effects = conv.message(chat, sender, &msg).effects();
         check_buttons(&effects)?;
         for effect in &effects {

@@ -25,7 +25,7 @@ use super::send::{self, Tg, describe};
 use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::render;
 use crate::state::State;
-use crate::store::{Delivery, Tally};
+use crate::store::Delivery;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -49,37 +49,9 @@ fn places(rate: u32) -> usize {
 /// Attempts per chat for errors that prove the message was not delivered.
 const ATTEMPTS: u32 = 8;
 
-/// The outcome of a broadcast run.
-#[derive(Debug, Clone, Copy)]
-pub struct Summary {
-    pub year: i32,
-    /// The year's deliveries after the run.
-    pub tally: Tally,
-    pub retries: u64,
-    pub elapsed: Duration,
-    /// A run of [`send_to_unknown`]: to how many chats it sent.
-    pub resent: Option<usize>,
-}
-
-impl Summary {
-    pub fn text(&self) -> String {
-        let t = &self.tally;
-        let run = match self.resent {
-            Some(n) => format!(" (sent again to {n} unknown chat(s))"),
-            None => String::new(),
-        };
-        format!(
-            "Children's Day broadcast {}{run}: sent {}, dropped {} (blocked or gone, unsubscribed), unknown {} (interrupted, not re-sent), failed {}; {} retries; {:.1} s.",
-            self.year,
-            t.sent,
-            t.dropped,
-            t.unknown,
-            t.failed,
-            self.retries,
-            self.elapsed.as_secs_f64()
-        )
-    }
-}
+/// The outcome of a broadcast run (its text, in each admin's language,
+/// is the conversation's).
+pub use crate::conversation::admin::BroadcastSummary as Summary;
 
 /// What an error of one send means for that chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,7 +243,7 @@ pub async fn send_to_unknown(bot: Tg, state: Arc<State>, year: i32) -> anyhow::R
         elapsed: started.elapsed(),
         resent: Some(resent),
     };
-    log::info!("{}", summary.text());
+    log::info!("{}", summary.text(crate::lang::Lang::En));
     Ok(summary)
 }
 
@@ -300,7 +272,7 @@ pub async fn run(bot: Tg, state: Arc<State>, year: i32) -> anyhow::Result<Summar
         elapsed: started.elapsed(),
         resent: None,
     };
-    log::info!("{}", summary.text());
+    log::info!("{}", summary.text(crate::lang::Lang::En));
     Ok(summary)
 }
 
@@ -424,7 +396,11 @@ mod tests {
         assert_eq!(to, [-4, 2], "only the unknown chats, once each");
         assert_eq!(summary.resent, Some(2));
         assert_eq!((summary.tally.sent, summary.tally.unknown), (3, 0));
-        assert!(summary.text().contains("sent again to 2 unknown chat(s)"));
+        assert!(
+            summary
+                .text(Lang::En)
+                .contains("sent again to 2 unknown chat(s)")
+        );
         assert_eq!(count_unknown(&state, 2026).expect("count"), 0);
         // Chat 3 had no record: it is for the broadcast, not for this.
         assert_eq!(store.undelivered(2026).expect("todo"), [(3, Lang::Ru)]);

@@ -5,11 +5,12 @@
 //! jobs. The decisions are all in the conversation; here is only Telegram.
 
 use super::guard::guarded;
+use super::publishing;
 use super::send::{self, Tg};
 use crate::conversation::inline::{self, Article};
 use crate::conversation::{
-    self, Button, Chat, ChatKind, Content, Decision, Effect, Job, Keyboard, Membership, Reply,
-    Sender, admin,
+    self, Button, Chat, ChatKind, Content, Decision, Document, Effect, Job, Keyboard, Membership,
+    Reply, Sender, admin,
 };
 use crate::lang::Lang;
 use crate::state::State;
@@ -46,12 +47,23 @@ fn username(me: &Me) -> &str {
 
 fn sender_of(state: &State, user: Option<&User>) -> Sender {
     Sender {
+        id: user.map(|u| u.id.0),
         lang: user
             .and_then(|u| u.language_code.as_deref())
             .and_then(Lang::from_tag),
         is_bot_admin: user.is_some_and(|u| state.is_admin(u.id.0)),
         is_chat_admin: None,
     }
+}
+
+/// A file sent as a file. teloxide reads a missing size as `u32::MAX`:
+/// that is no announced size.
+fn document_of(msg: &Message) -> Option<Document<'_>> {
+    msg.document().map(|d| Document {
+        name: d.file_name.as_deref().unwrap_or(""),
+        size: (d.file.size != u32::MAX).then_some(u64::from(d.file.size)),
+        file: &d.file.id.0,
+    })
 }
 
 fn content_of(msg: &Message) -> Content<'_> {
@@ -81,6 +93,7 @@ pub async fn on_message(
                 .reply_to_message()
                 .and_then(|r| r.from.as_ref())
                 .is_some_and(|u| u.id == me.id),
+            document: document_of(&msg),
         };
         let engine = state.engine();
         let conv = state.conversation(&engine, username(&me));
@@ -265,6 +278,7 @@ async fn perform(
                 log::warn!("an edit without a pressed message: sent as a new message");
                 send_reply(bot, state, chat, &reply, None).await;
             }
+            Effect::ClearButtons => log::warn!("buttons to clear without a pressed message"),
             Effect::Start(job) => run_job(bot, state, chat, job).await,
         }
     }
@@ -285,13 +299,16 @@ async fn perform_pressed(bot: &Tg, state: &Arc<State>, pressed: Pressed, effects
                 )
                 .await
             }
+            Effect::ClearButtons => {
+                send::clear_buttons(bot, pressed.chat, pressed.message).await;
+            }
             Effect::Start(job) => run_job(bot, state, pressed.chat, job).await,
         }
     }
 }
 
 /// Sends a reply; a chat that blocked the bot or is gone is unsubscribed.
-async fn send_reply(
+pub(super) async fn send_reply(
     bot: &Tg,
     state: &State,
     chat: ChatId,
@@ -307,12 +324,13 @@ async fn send_reply(
     }
 }
 
-/// Runs a job the conversation asked for.
+/// Runs a job the conversation asked for. Slow work goes to the blocking
+/// pool; this chat's next update waits for it, no other chat does.
 async fn run_job(bot: &Tg, state: &Arc<State>, chat: ChatId, job: Job) {
     match job {
-        Job::Reload => {
+        Job::Reload { lang } => {
             let result = super::reload_knowledge(state, super::Reload::Always).await;
-            send_reply(bot, state, chat, &admin::reload_reply(&result), None).await;
+            send_reply(bot, state, chat, &admin::reload_reply(&result, lang), None).await;
         }
         Job::Broadcast { year } => {
             let (bot, state) = (bot.clone(), state.clone());
@@ -323,6 +341,27 @@ async fn run_job(bot: &Tg, state: &Arc<State>, chat: ChatId, job: Job) {
             tokio::spawn(
                 async move { super::send_to_unknown_and_report(&bot, &state, year).await },
             );
+        }
+        Job::Stage {
+            admin,
+            lang,
+            name,
+            file,
+        } => publishing::stage(bot, state, chat, admin, lang, &name, &file).await,
+        Job::Rollback { admin, lang, to } => {
+            publishing::rollback(bot, state, chat, admin, lang, to).await
+        }
+        Job::Publish { admin, lang, stage } => {
+            publishing::publish(bot, state, chat, admin, lang, stage).await
+        }
+        Job::Cancel { admin, lang, stage } => {
+            let cancelled = state.publisher().cancel(admin, stage);
+            let reply = conversation::publishing::cancel_reply(cancelled, lang);
+            send_reply(bot, state, chat, &reply, None).await;
+        }
+        Job::History { lang } => publishing::history(bot, state, chat, lang).await,
+        Job::Export { lang, topic } => {
+            publishing::export(bot, state, chat, lang, topic.as_deref()).await
         }
     }
 }

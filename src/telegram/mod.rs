@@ -11,21 +11,22 @@ pub mod broadcast;
 pub mod guard;
 mod handlers;
 pub mod limiter;
+mod publishing;
 pub mod send;
 pub(crate) mod watch;
 
 use crate::Engine;
 use crate::config::{self, Throttle};
-use crate::conversation::{Reply, admin, commands};
+use crate::conversation::{Reply, admin, commands, texts};
 use crate::knowledge::{Diagnostic, LoadError};
 use crate::lang::Lang;
+use crate::publish::Publisher;
 use crate::schedule::{Clock, ShiftedClock, SystemClock};
 use crate::state::{Settings, State};
 use crate::store::Store;
 use anyhow::Context;
 use limiter::{Limiter, Limits};
 use send::{Tg, describe, redact};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::dispatching::{Dispatcher, UpdateHandler};
@@ -59,18 +60,20 @@ async fn log_error<E: std::fmt::Display>(error: E) {
 /// quarter of the CPU per update when measured). Slow work — reloading the
 /// knowledge — goes to the blocking pool.
 ///
-/// `problems`: the self-test of `engine` (run before, so that its work is
-/// over before the bot answers), reported to the log and the admins.
+/// `engine` was loaded from the publisher's knowledge directory after
+/// `Publisher::recover` finished any interrupted publish. `problems`: the
+/// self-test of `engine` (run before, so that its work is over before the
+/// bot answers), reported to the log and the admins.
 pub fn run(
     engine: Engine,
-    dir: PathBuf,
+    publisher: Publisher,
     config: config::Run,
     problems: Vec<Diagnostic>,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(engine, dir, config, problems))
+    runtime.block_on(serve(engine, publisher, config, problems))
 }
 
 /// Which reload: /reload loads in any case, the watcher only when the
@@ -135,13 +138,16 @@ async fn warn_about_selftest(bot: &Tg, state: &State, problems: &[Diagnostic]) {
         "THE KNOWLEDGE BASE FAILS ITS SELF-TEST: {} example question(s) do not find their own entry; serving it anyway (run `balabot check`)",
         problems.len()
     );
-    notify_admins(bot, state, &admin::selftest_failed(problems)).await;
+    notify_admins_except(bot, state, None, |lang| {
+        admin::notice(&texts::selftest_failed(problems, lang))
+    })
+    .await;
 }
 
 /// Starts the bot and serves until shut down.
 pub async fn serve(
     engine: Engine,
-    dir: PathBuf,
+    publisher: Publisher,
     config: config::Run,
     problems: Vec<Diagnostic>,
 ) -> anyhow::Result<()> {
@@ -172,7 +178,7 @@ pub async fn serve(
         "balabot @{username} started: {} entries in {} topics from {}; state in {}; can_read_all_group_messages={}",
         engine.kb.entries.len(),
         engine.kb.topics.len(),
-        dir.display(),
+        publisher.knowledge_dir().display(),
         db.display(),
         me.can_read_all_group_messages
     );
@@ -195,7 +201,7 @@ pub async fn serve(
         per_second: config.broadcast_rate,
         unanswered_days: config.unanswered_days,
     };
-    let state = Arc::new(State::new(engine, dir, settings, store, clock));
+    let state = Arc::new(State::new(engine, publisher, settings, store, clock));
     let limiter = if config.throttle == Throttle::On {
         Limiter::new(Limits::telegram(state.settings.per_second))
     } else {
@@ -319,35 +325,51 @@ async fn report_broadcast(
     year: i32,
     result: anyhow::Result<broadcast::Summary>,
 ) {
-    let reply = match result {
+    match result {
         Ok(summary) => {
             let unknown = state.store.count_unknown(year).unwrap_or_else(|e| {
                 log::warn!("counting the unknown chats of {year}: {e}");
                 0
             });
-            admin::broadcast_summary(&summary.text(), year, unknown)
+            notify_admins_except(bot, state, None, |lang| {
+                admin::broadcast_summary(&summary, unknown, lang)
+            })
+            .await;
         }
         Err(e) => {
             let error = redact(&format!("{e:#}"));
             log::error!("broadcast {year} stopped: {error}");
-            admin::notice(&format!(
-                "Children's Day broadcast {year} stopped with an error: {error}"
-            ))
+            notify_admins_except(bot, state, None, |lang| {
+                admin::broadcast_failed(year, &error, lang)
+            })
+            .await;
         }
-    };
-    notify_admins_with(bot, state, &reply).await;
+    }
 }
 
-/// Sends a plain text to every admin (their private chats): notices from
-/// the watcher and the start-up self-test.
-pub(crate) async fn notify_admins(bot: &Tg, state: &State, text: &str) {
-    notify_admins_with(bot, state, &admin::notice(text)).await;
+/// The language of an admin's notices: their chat's /lang choice, else
+/// English.
+pub(crate) fn admin_lang(state: &State, admin: u64) -> Lang {
+    state
+        .store
+        .chat_lang(admin as i64)
+        .ok()
+        .flatten()
+        .unwrap_or(Lang::En)
 }
 
-/// Sends a message with its buttons to every admin (their private chats).
-pub(crate) async fn notify_admins_with(bot: &Tg, state: &State, reply: &Reply) {
-    for admin in state.admins() {
+/// Sends every admin but `except` a message in their language, with its
+/// buttons (their private chats): notices from the watcher, the start-up
+/// self-test, the broadcast, a publish.
+pub(crate) async fn notify_admins_except(
+    bot: &Tg,
+    state: &State,
+    except: Option<u64>,
+    reply: impl Fn(Lang) -> Reply,
+) {
+    for admin in state.admins().filter(|a| Some(*a) != except) {
         let chat = ChatId(admin as i64);
+        let reply = reply(admin_lang(state, admin));
         let markup = handlers::keyboard(&reply.keyboard);
         if let Err(e) = send::html(bot, chat, &reply.html, None, markup).await {
             log::warn!("could not notify an admin: {}", describe(&e));

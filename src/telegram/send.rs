@@ -222,3 +222,58 @@ pub async fn edit(
     .await
     .ok();
 }
+
+/// Removes the buttons of a message the bot sent, keeping its text.
+pub async fn clear_buttons(bot: &Tg, chat: ChatId, message: MessageId) {
+    with_retry("editMessageReplyMarkup", || {
+        bot.limited(chat, Traffic::Reply, |bot| {
+            bot.edit_message_reply_markup(chat, message).send()
+        })
+    })
+    .await
+    .ok();
+}
+
+/// Sends one short HTML message (it must fit one message) and returns its
+/// id, to edit it later (a broadcast's progress).
+pub async fn html_with_id(bot: &Tg, chat: ChatId, text: &str) -> Result<MessageId, RequestError> {
+    let text = split_message(text, TELEGRAM_TEXT_LIMIT)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    with_retry("sendMessage", || {
+        bot.limited(chat, Traffic::Reply, |bot| {
+            bot.send_message(chat, text.clone())
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(no_preview())
+                .send()
+        })
+    })
+    .await
+    .map(|m| m.id)
+}
+
+/// Telegram's limit on a caption, in characters.
+const CAPTION_LIMIT: usize = 1024;
+
+/// Sends a file (sendDocument) with a plain-text caption, through the
+/// limiter like any message.
+pub async fn document(
+    bot: &Tg,
+    chat: ChatId,
+    name: &str,
+    bytes: Vec<u8>,
+    caption: &str,
+) -> Result<(), RequestError> {
+    let caption: String = caption.chars().take(CAPTION_LIMIT).collect();
+    let file = teloxide::types::InputFile::memory(bytes).file_name(name.to_string());
+    with_retry("sendDocument", || {
+        bot.limited(chat, Traffic::Reply, |bot| {
+            bot.send_document(chat, file.clone())
+                .caption(caption.clone())
+                .send()
+        })
+    })
+    .await
+    .map(drop)
+}

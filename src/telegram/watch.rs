@@ -11,7 +11,7 @@
 
 use super::send::Tg;
 use super::{Reload, reload_knowledge};
-use crate::conversation::admin;
+use crate::conversation::{admin, texts};
 use crate::state::State;
 use notify_debouncer_full::notify::event::ModifyKind;
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
@@ -132,7 +132,10 @@ async fn reload_if_changed(bot: &Tg, state: &Arc<State>, counts: &Counts) {
         }
         Err(e) => {
             counts.reloads.fetch_add(1, Ordering::SeqCst);
-            super::notify_admins(bot, state, &admin::reload_rejected(&e)).await;
+            super::notify_admins_except(bot, state, None, |lang| {
+                admin::notice(&texts::reload_rejected(&e.diagnostics, lang))
+            })
+            .await;
         }
     }
     counts.checks.fetch_add(1, Ordering::SeqCst);
