@@ -6,6 +6,7 @@
 use super::buttons::{MAX_CALLBACK_BYTES, Press};
 use super::inline::MAX_RESULTS;
 use super::*;
+use crate::render::escape;
 use crate::store::Store;
 use chrono::TimeZone;
 use proptest::prelude::*;
@@ -400,7 +401,17 @@ fn admin_commands_are_unknown_to_everyone_else() {
     let conv = conv(&store);
     for lang in Lang::ALL {
         let unknown = crate::messages::texts(lang).unknown_command;
-        for command in ["/reload", "/stats", "/unanswered", "/broadcast"] {
+        for command in [
+            "/reload",
+            "/stats",
+            "/unanswered",
+            "/broadcast",
+            "/history",
+            "/rollback",
+            "/rollback 2",
+            "/export",
+            "/export facts",
+        ] {
             let effects = say(&conv, private(USER), user(Some(lang)), command);
             assert!(
                 one_send(&effects).html.starts_with(unknown),
@@ -889,5 +900,508 @@ fn the_conversation_does_not_use_teloxide() {
         let path = file.expect("a file").path();
         let text = std::fs::read_to_string(&path).expect("readable");
         assert!(!text.contains(name), "{} mentions {name}", path.display());
+    }
+}
+
+// ---- publishing from Telegram ----
+
+const ADMIN_ID: u64 = USER as u64;
+
+fn document<'a>(name: &'a str, size: Option<u64>) -> Message<'a> {
+    Message {
+        content: Content::Other,
+        replies_to_bot: false,
+        document: Some(Document {
+            name,
+            size,
+            file: "file-1",
+        }),
+    }
+}
+
+/// The languages a sender may come with, and the language of the replies.
+const LANGS: [(Option<Lang>, Lang); 4] = [
+    (None, Lang::En),
+    (Some(Lang::En), Lang::En),
+    (Some(Lang::Ru), Lang::Ru),
+    (Some(Lang::Kk), Lang::Kk),
+];
+
+#[test]
+fn admins_publishing_commands_start_jobs_in_their_language() {
+    let store = store();
+    let conv = conv(&store);
+    for (sent, lang) in LANGS {
+        let me = admin(sent);
+        let cases: [(&str, Job); 7] = [
+            ("/history", Job::History { lang }),
+            ("/versions", Job::History { lang }),
+            (
+                "/rollback",
+                Job::Rollback {
+                    admin: ADMIN_ID,
+                    lang,
+                    to: None,
+                },
+            ),
+            (
+                "/rollback 3",
+                Job::Rollback {
+                    admin: ADMIN_ID,
+                    lang,
+                    to: Some(3),
+                },
+            ),
+            (
+                "/rollback №12",
+                Job::Rollback {
+                    admin: ADMIN_ID,
+                    lang,
+                    to: Some(12),
+                },
+            ),
+            ("/export", Job::Export { lang, topic: None }),
+            (
+                "/export statistics",
+                Job::Export {
+                    lang,
+                    topic: Some("statistics".into()),
+                },
+            ),
+        ];
+        for (command, job) in cases {
+            assert_eq!(
+                say(&conv, private(USER), me, command),
+                [Effect::Start(job)],
+                "{command} in {lang}"
+            );
+        }
+        for bad in ["/rollback latest", "/rollback -1", "/rollback 99999999999"] {
+            let effects = say(&conv, private(USER), me, bad);
+            assert_eq!(
+                one_send(&effects).html,
+                escape(&texts::rollback_usage(lang)),
+                "{bad}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_admins_document_is_prechecked_then_downloaded_by_a_job() {
+    let store = store();
+    let conv = conv(&store);
+    for (sent, lang) in LANGS {
+        let me = admin(sent);
+        let effects = conv
+            .message(private(USER), me, &document("statistics.yaml", Some(900)))
+            .effects();
+        let [Effect::Send(checking), Effect::Start(job)] = effects.as_slice() else {
+            panic!("{effects:#?}");
+        };
+        assert_eq!(checking.html, texts::checking("statistics.yaml", lang));
+        assert_eq!(
+            *job,
+            Job::Stage {
+                admin: ADMIN_ID,
+                lang,
+                name: "statistics.yaml".into(),
+                file: "file-1".into(),
+            }
+        );
+        // Refused by name or announced size: one sentence, no download.
+        for (name, size) in [
+            ("notes.txt", Some(10)),
+            ("knowledge.zip", Some(5_000_001)),
+            ("facts.yaml", Some(1_000_001)),
+            ("", None),
+        ] {
+            let effects = conv
+                .message(private(USER), me, &document(name, size))
+                .effects();
+            let html = &one_send(&effects).html;
+            assert!(
+                html.ends_with(&escape(&texts::nothing_changed(lang))),
+                "{name} in {lang}: {html}"
+            );
+            assert_eq!(html.lines().count(), 1, "{html}");
+        }
+    }
+}
+
+#[test]
+fn anyone_elses_document_is_not_text_and_a_group_upload_is_chatter() {
+    let store = store();
+    let conv = conv(&store);
+    for (sent, lang) in LANGS {
+        let effects = conv
+            .message(private(USER), user(sent), &document("facts.yaml", Some(10)))
+            .effects();
+        assert_eq!(
+            one_send(&effects).html,
+            escape(crate::messages::texts(lang).non_text)
+        );
+        // An admin's document in a group is not an upload.
+        assert!(
+            conv.message(group(), admin(sent), &document("facts.yaml", Some(10)))
+                .effects()
+                .is_empty()
+        );
+    }
+}
+
+#[test]
+fn publish_and_cancel_buttons_are_for_bot_admins_and_garbage_does_nothing() {
+    let store = store();
+    let conv = conv(&store);
+    for lang in Lang::ALL {
+        for stage in [1, 1_717_171_717_171, u64::MAX] {
+            let publish = Press::Publish(lang, stage).encode();
+            let cancel = Press::Cancel(lang, stage).encode();
+            assert!(publish.len() <= MAX_CALLBACK_BYTES && cancel.len() <= MAX_CALLBACK_BYTES);
+            assert_eq!(
+                conv.button(private(USER), admin(None), &publish),
+                [
+                    Effect::ClearButtons,
+                    Effect::Start(Job::Publish {
+                        admin: ADMIN_ID,
+                        lang,
+                        stage
+                    })
+                ]
+            );
+            assert_eq!(
+                conv.button(private(USER), admin(Some(Lang::Ru)), &cancel),
+                [
+                    Effect::ClearButtons,
+                    Effect::Start(Job::Cancel {
+                        admin: ADMIN_ID,
+                        lang,
+                        stage
+                    })
+                ]
+            );
+            for chat in [private(USER), group()] {
+                assert!(conv.button(chat, user(Some(lang)), &publish).is_empty());
+                assert!(conv.button(chat, user(Some(lang)), &cancel).is_empty());
+            }
+        }
+    }
+    for garbage in [
+        "p:en:",
+        "p:en:x",
+        "p:en:+7",
+        "p:en:007",
+        "p:xx:7",
+        "p:en:7:8",
+        "c:ru:-7",
+        "c:kk:18446744073709551616",
+        "p",
+        "c:",
+    ] {
+        assert!(
+            conv.button(private(USER), admin(None), garbage).is_empty(),
+            "{garbage}"
+        );
+    }
+}
+
+/// A stage as the publisher makes it, with one entry added.
+fn a_stage(origin: crate::publish::Origin) -> crate::publish::Staged {
+    use crate::knowledge::diff::{Named, Summary};
+    use crate::lang::Tri;
+    crate::publish::Staged {
+        id: 77,
+        admin: ADMIN_ID,
+        origin,
+        summary: Summary {
+            added: vec![Named {
+                id: "school-meals".into(),
+                title: Tri {
+                    en: "School <meals>".into(),
+                    ru: "Школьное питание".into(),
+                    kk: "Мектептегі тамақ".into(),
+                },
+            }],
+            ..Summary::default()
+        },
+        base: crate::publish::ContentHash([0; 32]),
+        files: crate::publish::FileSet::default(),
+        upload: crate::publish::Upload::File {
+            name: "extra.yaml".into(),
+            bytes: Vec::new(),
+        },
+    }
+}
+
+#[test]
+fn a_stage_is_shown_with_its_summary_and_buttons_in_the_admins_language() {
+    use crate::publish::{Origin, PublishError};
+    let upload = a_stage(Origin::Upload {
+        name: "extra.yaml".into(),
+    });
+    for (lang, publish, title) in [
+        (Lang::En, "Publish", "School &lt;meals&gt;"),
+        (Lang::Ru, "Опубликовать", "Школьное питание"),
+        (Lang::Kk, "Жариялау", "Мектептегі тамақ"),
+    ] {
+        let reply = publishing::staged_reply(&Ok(upload.clone()), lang);
+        assert!(
+            reply
+                .html
+                .starts_with(&escape(&texts::staged_upload("extra.yaml", lang))),
+            "{}",
+            reply.html
+        );
+        assert!(
+            reply.html.contains(&format!("school-meals — {title}")),
+            "{}",
+            reply.html
+        );
+        assert_eq!(
+            presses(&reply),
+            [Press::Publish(lang, 77), Press::Cancel(lang, 77)]
+        );
+        let labels: Vec<&str> = reply.keyboard[0].iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, [publish, texts::cancel_button(lang).as_str()]);
+
+        // A rollback is confirmed with a button naming the version.
+        let back = publishing::rollback_reply(&Ok(a_stage(Origin::Rollback { to: 4 })), lang);
+        assert_eq!(back.keyboard[0][0].label, texts::rollback_button(4, lang));
+        assert_eq!(presses(&back)[0], Press::Publish(lang, 77));
+
+        // Stale: said so, the change shown again with new buttons.
+        let stale =
+            publishing::publish_reply(&Err(PublishError::Stale(Box::new(upload.clone()))), lang);
+        assert!(stale.html.contains("school-meals"), "{}", stale.html);
+        assert_eq!(
+            presses(&stale),
+            [Press::Publish(lang, 77), Press::Cancel(lang, 77)]
+        );
+        // A stage no longer waiting (cancelled, replaced, restarted).
+        for reply in [
+            publishing::publish_reply(&Err(PublishError::NoSuchStage), lang),
+            publishing::cancel_reply(false, lang),
+        ] {
+            assert_eq!(
+                reply.html,
+                escape(&texts::publish_error(&PublishError::NoSuchStage, lang))
+            );
+            assert!(reply.keyboard.is_empty());
+        }
+        assert_eq!(
+            publishing::cancel_reply(true, lang).html,
+            escape(&texts::cancelled(lang))
+        );
+    }
+}
+
+#[test]
+fn the_other_admins_are_told_who_published_what() {
+    use crate::publish::versions::{Source, VersionInfo};
+    let stage = a_stage(crate::publish::Origin::Upload {
+        name: "extra.yaml".into(),
+    });
+    let published = crate::publish::Published {
+        version: VersionInfo {
+            number: 5,
+            by: Some(42),
+            at: 1_780_000_000,
+            source: Source::Upload {
+                name: "extra.yaml".into(),
+            },
+            hash: String::new(),
+            files: 4,
+            summary: Some(stage.summary.clone()),
+        },
+        hash: crate::publish::ContentHash([1; 32]),
+        summary: stage.summary,
+    };
+    for (lang, heading) in [
+        (Lang::En, "Admin 42 published version #5 (extra.yaml)."),
+        (
+            Lang::Ru,
+            "Администратор 42 опубликовал версию №5 (extra.yaml).",
+        ),
+        (Lang::Kk, "Әкімші 42 №5 нұсқаны жариялады (extra.yaml)."),
+    ] {
+        let notice = publishing::published_notice(&published, lang);
+        assert!(notice.html.starts_with(heading), "{}", notice.html);
+        assert!(notice.html.contains("school-meals"), "{}", notice.html);
+        assert!(notice.keyboard.is_empty());
+        assert_eq!(
+            publishing::publish_reply(&Ok(published.clone()), lang).html,
+            escape(&texts::published(5, lang))
+        );
+    }
+}
+
+#[test]
+fn history_lists_versions_or_says_there_are_none() {
+    use crate::publish::versions::{Source, VersionInfo};
+    let tz = chrono_tz::Asia::Almaty;
+    let v = |number, by, source| VersionInfo {
+        number,
+        by,
+        at: 1_780_000_000,
+        source,
+        hash: String::new(),
+        files: 4,
+        summary: None,
+    };
+    let versions = vec![
+        v(2, Some(42), Source::Rollback { to: 1 }),
+        v(1, None, Source::Found),
+    ];
+    let reply = publishing::history_reply(&Ok(versions), Some(2), tz, Lang::Ru);
+    let lines: Vec<&str> = reply.html.lines().collect();
+    assert_eq!(lines[0], "Версии:");
+    assert_eq!(
+        lines[1],
+        "#2 · 2026-05-29 01:26 · администратор 42 · откат к №1 ← действует"
+    );
+    assert!(lines[2].starts_with("#1 · 2026-05-29 01:26 · на сервере"));
+    assert!(
+        reply
+            .html
+            .ends_with(&escape(&texts::history_hint(Lang::Ru)))
+    );
+    for lang in Lang::ALL {
+        let empty = publishing::history_reply(&Ok(Vec::new()), None, tz, lang);
+        assert!(!empty.html.contains("/rollback"), "{}", empty.html);
+        let failed = publishing::history_reply(&Err(std::io::Error::other("x")), None, tz, lang);
+        assert_eq!(failed.html, escape(&texts::history_unavailable(lang)));
+    }
+}
+
+#[test]
+fn about_lists_the_sources_and_the_published_version() {
+    let store = store();
+    let mut conv = conv(&store);
+    let effects = say(&conv, private(USER), user(Some(Lang::En)), "/about");
+    let html = &one_send(&effects).html;
+    assert!(
+        html.contains("<b>Sources, most cited first")
+            && html
+                .contains("\n• The Astana Times (1 June 2024)\n• Turantimes.kz (16 October 2023)"),
+        "{html}"
+    );
+    assert!(!html.contains("Last published"), "{html}");
+    conv.live_version = Some(LiveVersion {
+        number: 7,
+        at: 1_780_000_000,
+    });
+    for (lang, line) in [
+        (Lang::En, "Last published: 29 May 2026 (version #7)."),
+        (
+            Lang::Ru,
+            "Последняя публикация: 29 мая 2026 г. (версия №7).",
+        ),
+        (Lang::Kk, "Соңғы жариялау: 2026 жылғы 29 мамыр (№7 нұсқа)."),
+    ] {
+        let effects = say(&conv, private(USER), user(Some(lang)), "/about");
+        assert!(one_send(&effects).html.ends_with(line), "{lang}");
+    }
+}
+
+#[test]
+fn at_most_ten_sources_are_listed_the_most_cited_first() {
+    let mut yaml = String::from("topic:\n  id: t\n  title: {en: T, ru: Т, kk: Т}\nentries:\n");
+    for i in 0..12 {
+        yaml.push_str(&format!(
+            "  - id: e{i}\n    title: {{en: Entry {i}, ru: Запись {i}, kk: Жазба {i}}}\n    questions: {{en: [question number {i}], ru: [вопрос номер {i}], kk: [сұрақ нөмірі {i}]}}\n    keywords: {{en: [w{i}], ru: [с{i}], kk: [с{i}]}}\n    answer: {{en: A {i}., ru: О {i}., kk: Ж {i}.}}\n    sources:\n      - name: Publisher {i}\n        date: 2024-0{}\n      - name: Common\n        date: 2020\n",
+            i % 9 + 1
+        ));
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+    let mut files: Vec<(std::path::PathBuf, String)> =
+        ["safety.yaml", "scope.yaml", "synonyms.yaml"]
+            .iter()
+            .map(|f| {
+                (
+                    dir.join(f),
+                    std::fs::read_to_string(dir.join(f)).expect("fixture"),
+                )
+            })
+            .collect();
+    files.push(("t.yaml".into(), yaml));
+    files.push((
+        "facts.yaml".into(),
+        std::fs::read_to_string(dir.join("facts.yaml")).expect("fixture"),
+    ));
+    let kb = crate::knowledge::load_files(&files).expect("loads");
+    let cited = about::cited(&kb);
+    assert_eq!(cited[0].name, "Common");
+    assert_eq!(cited[0].entries, 12);
+    let html = about::render(&kb, None, chrono_tz::Asia::Almaty, Lang::En);
+    let listed = html.lines().filter(|l| l.starts_with("• ")).count();
+    assert_eq!(listed, about::SOURCES_SHOWN);
+    assert!(html.contains("• Common (2020)"), "{html}");
+    assert!(
+        html.ends_with(&format!("… and {} more", cited.len() - 10)),
+        "{html}"
+    );
+}
+
+#[test]
+fn stats_in_three_languages_with_the_30_day_chart() {
+    let store = store();
+    let conv = conv(&store);
+    for q in [
+        "how many children live in Kazakhstan",
+        "how do i bake a cake",
+    ] {
+        let _ = say(&conv, private(USER + 1), user(Some(Lang::En)), q);
+    }
+    for (lang, first) in [
+        (Lang::En, "Questions: today 2, last 7 days 2, total 2."),
+        (Lang::Ru, "Вопросов: сегодня 2, за 7 дней 2, всего 2."),
+        (Lang::Kk, "Сұрақтар: бүгін 2, соңғы 7 күнде 2, барлығы 2."),
+    ] {
+        let effects = say(&conv, private(USER), admin(Some(lang)), "/stats");
+        let html = &one_send(&effects).html;
+        assert!(html.starts_with(first), "{html}");
+        let chart = html.split("<pre>").nth(1).expect("a chart");
+        let rows: Vec<&str> = chart.lines().collect();
+        // Today is the last day: one question, one of them unanswered.
+        assert_eq!(rows[2], format!("{}█", "·".repeat(29)), "{chart}");
+        assert_eq!(rows[4], format!("{}▄", "·".repeat(29)), "{chart}");
+        assert!(rows[5].starts_with("01.05") && rows[5].ends_with("30.05</pre>"));
+    }
+}
+
+#[test]
+fn reloads_and_the_broadcast_speak_the_admins_language() {
+    let store = store();
+    let conv = conv(&store);
+    assert_eq!(
+        admin::reload_reply(&Ok(Some(3)), Lang::Ru).html,
+        "База знаний перезагружена: записей — 3."
+    );
+    assert_eq!(
+        admin::reload_reply(&Ok(None), Lang::Kk).html,
+        "Білім базасының файлдары өзгермеген."
+    );
+    store.subscribe(7, Lang::Kk).expect("subscribe");
+    for (lang, ask, button, started) in [
+        (
+            Lang::Ru,
+            "Отправить поздравление с Днём защиты детей сейчас во все подписанные чаты (1)?",
+            "Отправить сейчас",
+            "Рассылка 2026 года началась.",
+        ),
+        (
+            Lang::Kk,
+            "Балаларды қорғау күнімен құттықтауды қазір барлық жазылған чатқа (1) жіберу керек пе?",
+            "Қазір жіберу",
+            "2026 жылғы тарату басталды.",
+        ),
+    ] {
+        let effects = say(&conv, private(USER), admin(Some(lang)), "/broadcast");
+        let confirm = one_send(&effects);
+        assert!(confirm.html.starts_with(ask), "{}", confirm.html);
+        assert_eq!(confirm.keyboard[0][0].label, button);
+        let pressed = conv.button(private(USER), admin(None), &presses(confirm)[0].encode());
+        assert_eq!(pressed[0], edit(started.into(), Vec::new()));
     }
 }
