@@ -248,3 +248,19 @@ pub(super) async fn export(
         send_reply(bot, state, chat, &say::export_failed(lang), None).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+
+    #[tokio::test]
+    async fn the_download_sink_keeps_at_most_its_cap() {
+        let mut sink = Bounded::new(5);
+        sink.write_all(b"abc").await.expect("fits");
+        sink.write_all(b"de").await.expect("fits exactly");
+        assert!(sink.write_all(b"f").await.is_err(), "one byte over");
+        assert!(sink.overflowed);
+        assert_eq!(sink.bytes, b"abcde");
+    }
+}
