@@ -18,9 +18,11 @@
 //! the bot or are gone are unsubscribed. Every send takes its slot from the
 //! limiter the replies use (`limiter::Traffic::Broadcast`): together they stay
 //! within Telegram's limits, replies go first, and the broadcast keeps to
-//! `BALABOT_BROADCAST_RATE`.
+//! `BALABOT_BROADCAST_RATE`. The admins watch a run in a progress message
+//! edited as it goes (`progress`).
 
 use super::limiter::{self, Traffic};
+use super::progress::{Progress, Tracker};
 use super::send::{self, Tg, describe};
 use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::render;
@@ -177,6 +179,7 @@ async fn send_all(
     year: i32,
     chats: Vec<(i64, crate::lang::Lang)>,
     retries: &Arc<AtomicU64>,
+    tracker: &Arc<Tracker>,
 ) -> anyhow::Result<()> {
     let engine = state.engine();
     let Some(entry) = engine.kb.entry(CHILDRENS_DAY_MESSAGE) else {
@@ -187,12 +190,18 @@ async fn send_all(
     for (chat, lang) in chats {
         let text = render::entry_html(entry, lang);
         let place = places.clone().acquire_owned().await?;
-        let (bot, retries, state, places) =
-            (bot.clone(), retries.clone(), state.clone(), places.clone());
+        let (bot, retries, state, places, tracker) = (
+            bot.clone(),
+            retries.clone(),
+            state.clone(),
+            places.clone(),
+            tracker.clone(),
+        );
         tasks.spawn(async move {
             let turn = (&places, place);
             let outcome = deliver(&bot, &state, year, &retries, chat, &text, turn).await?;
             state.store.set_delivery(year, chat, outcome)?;
+            tracker.record(outcome);
             anyhow::Ok(())
         });
         // Collect finished tasks as we go, so errors surface early.
@@ -235,7 +244,10 @@ pub async fn send_to_unknown(bot: Tg, state: Arc<State>, year: i32) -> anyhow::R
     let resent = todo.len();
     log::info!("broadcast {year}: sending again to {resent} unknown chat(s)");
     let retries = Arc::new(AtomicU64::new(0));
-    send_all(&bot, &state, year, todo, &retries).await?;
+    let tracker = Arc::new(Tracker::new(year, todo.len(), state.settings.per_second));
+    let progress = Progress::start(&bot, &state, tracker.clone()).await;
+    send_all(&bot, &state, year, todo, &retries, &tracker).await?;
+    progress.finish(&bot).await;
     let summary = Summary {
         year,
         tally: state.store.tally(year)?,
@@ -263,7 +275,10 @@ pub async fn run(bot: Tg, state: Arc<State>, year: i32) -> anyhow::Result<Summar
     let todo = store.undelivered(year)?;
     log::info!("broadcast {year}: {} chat(s) to send", todo.len());
     let retries = Arc::new(AtomicU64::new(0));
-    send_all(&bot, &state, year, todo, &retries).await?;
+    let tracker = Arc::new(Tracker::new(year, todo.len(), state.settings.per_second));
+    let progress = Progress::start(&bot, &state, tracker.clone()).await;
+    send_all(&bot, &state, year, todo, &retries, &tracker).await?;
+    progress.finish(&bot).await;
     store.finish_broadcast(year)?;
     let summary = Summary {
         year,

@@ -11,6 +11,7 @@ pub mod broadcast;
 pub mod guard;
 mod handlers;
 pub mod limiter;
+pub mod progress;
 mod publishing;
 pub mod send;
 pub(crate) mod watch;
