@@ -38,9 +38,10 @@ pub struct Run {
     /// The Bot API server [default: Telegram's]; a local Bot API server works.
     #[arg(long, env = "TELOXIDE_API_URL", value_parser = api_url)]
     pub api_url: Option<url::Url>,
-    /// Comma-separated Telegram user ids allowed to use /reload, /stats,
-    /// /unanswered and /broadcast (items that are not ids are ignored with
-    /// a warning).
+    /// Comma-separated Telegram user ids of the bot's admins: they publish
+    /// knowledge by sending files to the bot, and use /history, /rollback,
+    /// /export, /reload, /stats, /unanswered and /broadcast (items that
+    /// are not ids are ignored with a warning).
     #[arg(long, env = "BALABOT_ADMINS", default_value = "", hide_default_value = true,
           value_name = "IDS", value_parser = admins)]
     pub admins: Admins,

@@ -256,3 +256,52 @@ pub(crate) fn for_tests(dir: &Path) -> Arc<State> {
         Box::new(crate::schedule::SystemClock),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch copy of the small base.
+    fn scratch() -> tempfile::TempDir {
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("knowledge");
+        std::fs::create_dir(&dir).expect("mkdir");
+        for f in std::fs::read_dir("tests/fixtures/small").expect("fixture") {
+            let f = f.expect("entry").path();
+            std::fs::copy(&f, dir.join(f.file_name().expect("name"))).expect("copy");
+        }
+        root
+    }
+
+    #[test]
+    fn a_published_directory_is_already_live_for_the_watchers_check() {
+        let root = scratch();
+        let dir = root.path().join("knowledge");
+        let state = for_tests(&dir);
+        assert_eq!(state.reload_if_changed().expect("unchanged"), None);
+        assert_eq!(state.live_version(), None);
+        let facts = std::fs::read_to_string(dir.join("facts.yaml")).expect("facts");
+        let edited = facts.replace("6.8 million", "7.1 million");
+        let stage = state
+            .stage_upload(42, "facts.yaml", edited.as_bytes())
+            .expect("stages");
+        let before = state.engine();
+        let published = state.publish(42, stage.id).expect("publishes");
+        assert!(!Arc::ptr_eq(&before, &state.engine()), "swapped in");
+        assert_eq!(
+            state.live_version().map(|v| v.number),
+            Some(published.version.number)
+        );
+        // What the watcher asks after the write: nothing to reload.
+        assert_eq!(state.reload_if_changed().expect("checked"), None);
+        // An edit on the server afterwards is seen, and is no kept version.
+        let by_hand = facts.replace("6.8 million", "6.9 million");
+        std::fs::write(dir.join("facts.yaml"), by_hand).expect("edit");
+        assert_eq!(state.reload_if_changed().expect("reloaded"), Some(3));
+        assert_eq!(state.live_version(), None);
+        // Back to the files found before the first publish: version 1.
+        std::fs::write(dir.join("facts.yaml"), facts).expect("edit");
+        assert_eq!(state.reload_if_changed().expect("reloaded"), Some(3));
+        assert_eq!(state.live_version().map(|v| v.number), Some(1));
+    }
+}

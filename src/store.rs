@@ -745,6 +745,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn questions_are_counted_per_day_asked_and_answered() {
+        let s = Store::in_memory().expect("store");
+        for (day, outcome) in [
+            ("2026-05-01", QuestionOutcome::Answer),
+            ("2026-05-01", QuestionOutcome::Fallback),
+            ("2026-05-01", QuestionOutcome::OutOfScope),
+            ("2026-05-03", QuestionOutcome::Answer),
+            ("2026-04-30", QuestionOutcome::Answer),
+            ("2026-05-31", QuestionOutcome::Empty),
+        ] {
+            s.count_question(day, Lang::En, outcome, None);
+        }
+        assert_eq!(
+            s.daily("2026-05-01", "2026-05-30").expect("daily"),
+            [
+                ("2026-05-01".to_string(), 3, 1),
+                ("2026-05-03".to_string(), 1, 1)
+            ]
+        );
+    }
+
+    #[test]
     fn subscriptions_and_languages_survive_reopening() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("state.db");
