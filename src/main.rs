@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use balabot::Engine;
 use balabot::cli::{self, Args, Command};
 use clap::Parser;
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -35,6 +35,23 @@ fn load(dir: &Path) -> Result<Engine> {
     })
 }
 
+/// A reader that stops early (`balabot ask … | head -1`) closes the pipe:
+/// that ends the command quietly, as in other command-line tools. Any
+/// other write error (a full disk) stays an error.
+fn quiet_if_reader_left(result: Result<()>) -> Result<()> {
+    match result {
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 fn main() -> ExitCode {
     return_freed_memory_at_once();
     // A missing .env is normal; a broken one is worth a warning.
@@ -47,7 +64,8 @@ fn main() -> ExitCode {
     match run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("balabot: {e:#}");
+            // Not eprintln!, which panics when standard error is closed.
+            let _ = writeln!(io::stderr(), "balabot: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -80,12 +98,16 @@ fn run(args: Args) -> Result<ExitCode> {
             json,
         } => {
             let engine = load(&dir)?;
-            match question {
-                Some(q) => println!("{}", cli::ask::answer_one(&engine, &q, lang, json)),
-                None => {
-                    cli::ask::run(&engine, io::stdin().lock(), io::stdout().lock(), lang, json)?
+            let written = match question {
+                Some(q) => {
+                    let mut out = io::stdout().lock();
+                    writeln!(out, "{}", cli::ask::answer_one(&engine, &q, lang, json))
+                        .and_then(|()| out.flush())
+                        .context("cannot write the answer")
                 }
-            }
+                None => cli::ask::run(&engine, io::stdin().lock(), io::stdout().lock(), lang, json),
+            };
+            quiet_if_reader_left(written)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Broadcast { dry_run: _, year } => {
@@ -100,7 +122,12 @@ fn run(args: Args) -> Result<ExitCode> {
         }
         Command::Check { dir: target } => {
             let target = target.unwrap_or(dir);
-            let ok = cli::check::run(&target, io::stdout().lock())?;
+            let checked = cli::check::run(&target, cli::check::today(), io::stdout().lock())
+                .context("cannot write the report");
+            let ok = match checked {
+                Ok(ok) => ok,
+                Err(e) => return quiet_if_reader_left(Err(e)).map(|()| ExitCode::SUCCESS),
+            };
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {
