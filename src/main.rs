@@ -122,12 +122,13 @@ fn run(args: Args) -> Result<ExitCode> {
         }
         Command::Check { dir: target } => {
             let target = target.unwrap_or(dir);
-            let checked = cli::check::run(&target, cli::check::today(), io::stdout().lock())
-                .context("cannot write the report");
-            let ok = match checked {
-                Ok(ok) => ok,
-                Err(e) => return quiet_if_reader_left(Err(e)).map(|()| ExitCode::SUCCESS),
-            };
+            // Written whole once the check is done, so that the exit code
+            // says whether the base is clean even if the reader left early.
+            let mut report = Vec::new();
+            let ok = cli::check::run(&target, cli::check::today(), &mut report)?;
+            let mut out = io::stdout().lock();
+            let written = out.write_all(&report).and_then(|()| out.flush());
+            quiet_if_reader_left(written.context("cannot write the report"))?;
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {

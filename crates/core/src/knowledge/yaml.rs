@@ -151,7 +151,7 @@ fn diagnostic(
 /// (as `str::lines` counts them), at most one past that line's last
 /// character. The YAML library counts more line breaks (U+2028, a lone
 /// `\r`) than we do, and an error at the end of a chunk may point past it.
-pub fn within(text: &str, line: usize, column: usize) -> (usize, usize) {
+fn within(text: &str, line: usize, column: usize) -> (usize, usize) {
     let lines = text.lines().count().max(1);
     let line = line.clamp(1, lines);
     let chars = text.lines().nth(line - 1).map_or(0, |l| l.chars().count());
@@ -177,7 +177,7 @@ fn may_have_anchor(text: &str) -> bool {
 /// `&name`): a 99 KB "alias bomb" would otherwise expand to hundreds of
 /// millions of strings. Every value takes at least one character of the
 /// file, except an empty one next to its `-` or `:`, hence twice the size.
-pub fn check_expansion(path: &Path, text: &str) -> Result<(), Diagnostic> {
+fn check_expansion(path: &Path, text: &str) -> Result<(), Diagnostic> {
     if !may_have_anchor(text) {
         return Ok(());
     }
