@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use balabot::Engine;
 use balabot::cli::{self, Args, Command};
-use clap::Parser;
+use balabot::knowledge::Diagnostic;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -54,13 +54,22 @@ fn quiet_if_reader_left(result: Result<()>) -> Result<()> {
 
 fn main() -> ExitCode {
     return_freed_memory_at_once();
-    // A missing .env is normal; a broken one is worth a warning.
+    // A missing .env is normal; a broken one is worth a warning. It is read
+    // first: its variables are settings like any others.
     let dotenv = dotenvy::dotenv();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    // SAFETY: the first thing in main: no other thread exists yet.
+    unsafe { Args::unset_blank_variables() };
+    let args = Args::from_command_line();
+    // The bot logs what it does; the terminal tools only what goes wrong.
+    let default_level = match args.command {
+        Some(Command::Run(_)) => "info",
+        _ => "warn",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_level))
+        .init();
     if let Some(e) = dotenv.err().filter(|e| !e.not_found()) {
         log::warn!("ignoring .env: {e}");
     }
-    let args = Args::parse();
     match run(args) {
         Ok(code) => code,
         Err(e) => {
@@ -71,22 +80,43 @@ fn main() -> ExitCode {
     }
 }
 
+/// Loads the knowledge for `run` and `chat`, and self-tests it before
+/// serving (so the test's work is over before the bot answers anyone). A
+/// base whose self-test fails is served anyway (there is nothing better to
+/// serve), with a loud warning: `chat` prints it here, `run` logs it and
+/// tells the admins once it is up. `check` and a reload refuse such a base.
+fn load_to_serve(dir: &Path) -> Result<(Engine, Vec<Diagnostic>)> {
+    let engine = load(dir)?;
+    let problems = balabot::selftest::run(&engine);
+    Ok((engine, problems))
+}
+
 fn run(args: Args) -> Result<ExitCode> {
-    let dir = cli::knowledge_dir(args.knowledge);
-    match args.command.unwrap_or(Command::Run) {
-        Command::Run => {
-            if std::env::var("TELOXIDE_TOKEN").map_or(true, |t| t.trim().is_empty()) {
+    let dir = args.knowledge;
+    // `Args::from_command_line` reads no subcommand as `run`.
+    let Some(command) = args.command else {
+        anyhow::bail!("no subcommand");
+    };
+    match command {
+        Command::Run(config) => {
+            if config.token.is_none() {
                 eprintln!(
                     "balabot: TELOXIDE_TOKEN is not set, so the Telegram bot cannot start; try `balabot chat` to ask questions in the terminal."
                 );
                 return Ok(ExitCode::from(2));
             }
-            let engine = load(&dir)?;
-            balabot::telegram::run(engine, dir)?;
+            let (engine, problems) = load_to_serve(&dir)?;
+            balabot::telegram::run(engine, dir, *config, problems)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Chat { lang } => {
-            let engine = load(&dir)?;
+            let (engine, problems) = load_to_serve(&dir)?;
+            if !problems.is_empty() {
+                eprintln!(
+                    "balabot: {}",
+                    balabot::conversation::admin::selftest_failed(&problems)
+                );
+            }
             let stdin = io::stdin();
             let prompt = stdin.is_terminal();
             cli::chat::run(&engine, stdin.lock(), io::stdout().lock(), lang, prompt)?;
@@ -110,12 +140,14 @@ fn run(args: Args) -> Result<ExitCode> {
             quiet_if_reader_left(written)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Broadcast { dry_run: _, year } => {
+        Command::Broadcast {
+            dry_run: _,
+            year,
+            db,
+        } => {
             let engine = load(&dir)?;
-            let db = std::env::var_os("BALABOT_DB")
-                .map_or_else(|| "balabot.db".into(), std::path::PathBuf::from);
-            let store = balabot::store::Store::open(&db)
-                .with_context(|| format!("cannot open the state file {}", db.display()))?;
+            let store = balabot::store::Store::open(&db.path)
+                .with_context(|| format!("cannot open the state file {}", db.path.display()))?;
             let year = year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
             cli::broadcast::dry_run(&engine, &store, year, io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)

@@ -2,15 +2,16 @@
 //! reload), the state database, admins, the clock and the broadcast lock.
 
 use crate::Engine;
+use crate::conversation::Conversation;
 use crate::knowledge::LoadError;
-use crate::lang::Lang;
 use crate::schedule::{Clock, Yearly};
 use crate::store::Store;
 use arc_swap::ArcSwap;
 use chrono_tz::Tz;
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Settings of the running bot, from the environment.
 #[derive(Debug, Clone)]
@@ -21,10 +22,16 @@ pub struct Settings {
     pub tz: Tz,
     /// Broadcast messages per second, all chats together.
     pub per_second: u32,
+    /// Unanswered question texts are deleted this many days after they
+    /// were last asked (BALABOT_UNANSWERED_DAYS).
+    pub unanswered_days: u32,
 }
 
 pub struct State {
     engine: ArcSwap<Engine>,
+    /// [`knowledge_hash`] of the directory as last loaded (or tried):
+    /// a reload of the same content is skipped.
+    loaded_hash: Mutex<u64>,
     dir: PathBuf,
     pub settings: Settings,
     pub store: Store,
@@ -43,6 +50,7 @@ impl State {
     ) -> State {
         State {
             engine: ArcSwap::from_pointee(engine),
+            loaded_hash: Mutex::new(knowledge_hash(&dir)),
             dir,
             settings,
             store,
@@ -57,8 +65,38 @@ impl State {
     }
 
     /// Loads the knowledge directory again, self-tests it and swaps it in;
-    /// on any error the current knowledge stays.
+    /// on any error the current knowledge stays. /reload comes here, the
+    /// watcher to [`State::reload_if_changed`], both through
+    /// `telegram::reload_knowledge`, which runs them off the runtime.
     pub fn reload(&self) -> Result<usize, LoadError> {
+        let hash = knowledge_hash(&self.dir);
+        *self
+            .loaded_hash
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = hash;
+        self.load_and_swap()
+    }
+
+    /// Like [`State::reload`], but only if the knowledge files changed
+    /// since the last load (or attempt); `Ok(None)`: unchanged, nothing done.
+    pub fn reload_if_changed(&self) -> Result<Option<usize>, LoadError> {
+        let hash = knowledge_hash(&self.dir);
+        {
+            let mut loaded = self
+                .loaded_hash
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if *loaded == hash {
+                return Ok(None);
+            }
+            // Recorded before loading: a file that changes meanwhile changes
+            // the hash again, so its edit is not missed.
+            *loaded = hash;
+        }
+        self.load_and_swap().map(Some)
+    }
+
+    fn load_and_swap(&self) -> Result<usize, LoadError> {
         let engine = Engine::load(&self.dir)?;
         let problems = crate::selftest::run(&engine);
         if !problems.is_empty() {
@@ -83,17 +121,14 @@ impl State {
         self.settings.admins.contains(&user_id)
     }
 
-    pub fn chat_lang(&self, chat: i64) -> Option<Lang> {
-        self.store
-            .chat_lang(chat)
-            .map_err(|e| log::warn!("reading a language choice: {e}"))
-            .ok()
-            .flatten()
-    }
-
-    pub fn set_chat_lang(&self, chat: i64, lang: Lang) {
-        if let Err(e) = self.store.set_chat_lang(chat, lang) {
-            log::warn!("saving a language choice: {e}");
+    /// The conversation over this state, answering from `engine` (hold one
+    /// `state.engine()` for a whole update) as the bot called `username`.
+    pub fn conversation<'a>(&'a self, engine: &'a Engine, username: &'a str) -> Conversation<'a> {
+        Conversation {
+            engine,
+            store: &self.store,
+            username,
+            now: self.clock.now().with_timezone(&self.settings.tz),
         }
     }
 
@@ -111,30 +146,55 @@ impl State {
     }
 }
 
-/// Parses `BALABOT_ADMINS` (comma-separated user ids); bad items are
-/// returned so the caller can warn about them.
-pub fn parse_admins(value: &str) -> (HashSet<u64>, Vec<String>) {
-    let mut ids = HashSet::new();
-    let mut bad = Vec::new();
-    for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        match item.parse() {
-            Ok(id) => {
-                ids.insert(id);
-            }
-            Err(_) => bad.push(item.to_string()),
+/// A hash of what loading `dir` reads: the names and contents of its
+/// `.yaml`/`.yml` entries, in name order. Only regular files are read (a
+/// FIFO would block); any other entry, or an unreadable file, counts by
+/// its name and kind, so that it changing is seen too.
+pub fn knowledge_hash(dir: &Path) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect(),
+        Err(e) => {
+            e.kind().hash(&mut h);
+            return h.finish();
+        }
+    };
+    paths.sort();
+    for path in paths {
+        path.file_name().hash(&mut h);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => match std::fs::read(&path) {
+                Ok(bytes) => bytes.hash(&mut h),
+                Err(e) => e.kind().hash(&mut h),
+            },
+            Ok(m) => format!("{:?}", m.file_type()).hash(&mut h),
+            Err(e) => e.kind().hash(&mut h),
         }
     }
-    (ids, bad)
+    h.finish()
 }
 
+/// A bot's state for in-process tests: the knowledge in `dir`, an
+/// in-memory store, the system clock, no admins.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn admin_ids_are_parsed_and_bad_ones_reported() {
-        let (ids, bad) = parse_admins(" 12, 34 ,x,,56 ");
-        assert_eq!(ids, HashSet::from([12, 34, 56]));
-        assert_eq!(bad, ["x"]);
-    }
+pub(crate) fn for_tests(dir: &Path) -> Arc<State> {
+    let engine = Engine::load(dir).expect("test knowledge loads");
+    let settings = Settings {
+        admins: HashSet::new(),
+        broadcast_at: Yearly::default(),
+        tz: chrono_tz::Asia::Almaty,
+        per_second: 30,
+        unanswered_days: 90,
+    };
+    let store = Store::in_memory().expect("in-memory store");
+    Arc::new(State::new(
+        engine,
+        dir.to_path_buf(),
+        settings,
+        store,
+        Box::new(crate::schedule::SystemClock),
+    ))
 }

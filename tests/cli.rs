@@ -190,17 +190,150 @@ fn ask_puts_helplines_first_for_a_child_in_danger() {
 }
 
 #[test]
-fn chat_answers_commands_questions_and_suggestion_numbers() {
-    let input = "/help\nkids\n/topics\n/topics 1\n/lang kk\nбалалар саны\n/quit\nnever read\n";
+fn chat_answers_commands_questions_and_button_numbers() {
+    let input = "/help\nkids\n/topics\n1\n1\n/lang kk\nбалалар саны\n/quit\nnever read\n";
     let out = balabot(&["-k", "tests/fixtures/small", "chat"], input.as_bytes());
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(text.contains("/topics — browse by topic"), "{text}");
     assert!(text.contains("6.8 million"), "{text}");
-    assert!(text.contains("1. Facts (3)"), "{text}");
+    // /topics, then its first button (the topic), then the topic's first (an entry).
+    assert!(
+        text.contains("Topics — choose one:\n  1. Facts\n"),
+        "{text}"
+    );
+    assert!(text.contains("Facts\n  1. Number of children\n"), "{text}");
+    assert!(
+        text.contains("• The Astana Times (https://astanatimes.com/"),
+        "{text}"
+    );
     assert!(text.contains("Қазақ тілінде жауап беремін."), "{text}");
     assert!(text.contains("6,8 млн бала"), "{text}");
     assert!(!text.contains("never read"));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn chat_is_a_private_telegram_chat_start_aliases_and_helplines_with_their_lead() {
+    let input = "/start\n2\n/helplines\n/help_now\n/language en\n/lang\n3\n";
+    let out = balabot(
+        &["-k", "tests/fixtures/small", "chat", "--lang", "en"],
+        input.as_bytes(),
+    );
+    assert!(out.status.success());
+    let text = stdout(&out);
+    // The replies in order (each start found after the previous one).
+    let mut from = 0;
+    for reply in [
+        "Hello! I answer questions",
+        "Choose the language:\n  1. English\n  2. Русский\n  3. Қазақша\n",
+        "Буду отвечать по-русски.",
+        "Вы не одни.\n\nТелефоны помощи\n\nЗвоните 111",
+        "Вы не одни.\n\nТелефоны помощи\n\nЗвоните 111",
+        "I will answer in English.",
+        "Choose the language:\n  1. English\n  2. Русский\n  3. Қазақша\n",
+        "Қазақ тілінде жауап беремін.",
+    ] {
+        let at = text[from..]
+            .find(reply)
+            .unwrap_or_else(|| panic!("{reply:?} not found after byte {from}:\n{text}"));
+        from += at + reply.len();
+    }
+}
+
+/// The small base with one example question moved to the wrong entry: it
+/// validates, but its self-test fails.
+fn base_failing_its_selftest() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in ["safety.yaml", "synonyms.yaml", "scope.yaml", "facts.yaml"] {
+        std::fs::copy(format!("tests/fixtures/small/{f}"), dir.path().join(f))
+            .expect("copy fixture");
+    }
+    let facts = dir.path().join("facts.yaml");
+    let text = std::fs::read_to_string(&facts).expect("fixture");
+    let text = text.replace(
+        "en: [How many children live in Kazakhstan?]",
+        "en: [Where can a child get help?]",
+    );
+    std::fs::write(facts, text).expect("write");
+    dir
+}
+
+#[test]
+fn a_base_failing_its_selftest_is_refused_by_check_and_served_by_chat_with_a_warning() {
+    let dir = base_failing_its_selftest();
+    let path = dir.path().to_str().expect("utf-8 path");
+    let out = balabot(&["check", path], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let out = balabot(&["-k", path, "chat"], b"children population\n");
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("6.8 million"), "{}", stdout(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(
+            "balabot: Warning: the knowledge base the bot started with fails its self-test"
+        ) && err.contains("facts.yaml:28:7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_help_documents_every_variable_with_its_default_and_hides_the_token() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_balabot"));
+    let out = cmd
+        .args(["run", "--help"])
+        .env("TELOXIDE_TOKEN", "123456:very-secret-token")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (variable, default) in [
+        ("TELOXIDE_TOKEN", None),
+        ("TELOXIDE_API_URL", None),
+        ("BALABOT_ADMINS", None),
+        ("BALABOT_KNOWLEDGE", Some("knowledge")),
+        ("BALABOT_DB", Some("balabot.db")),
+        ("BALABOT_BROADCAST_AT", Some("06-01 10:00")),
+        ("BALABOT_TZ", Some("Asia/Almaty")),
+        ("BALABOT_BROADCAST_RATE", Some("30")),
+        ("BALABOT_FAKE_NOW", None),
+        ("BALABOT_UNANSWERED_DAYS", Some("90")),
+        ("BALABOT_THROTTLE", Some("on")),
+    ] {
+        let line = help
+            .split("\n\n")
+            .find(|block| block.contains(&format!("[env: {variable}")))
+            .unwrap_or_else(|| panic!("{variable} is not documented:\n{help}"));
+        if let Some(default) = default {
+            assert!(
+                line.contains(&format!("[default: {default}]"))
+                    || line.contains(&format!("[default: \"{default}\"]")),
+                "{line}"
+            );
+        }
+    }
+    assert!(!help.contains("very-secret-token"), "{help}");
+}
+
+#[test]
+fn a_bad_setting_is_one_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_balabot"))
+        .arg("run")
+        .env("TELOXIDE_TOKEN", "123456:very-secret-token")
+        .env("BALABOT_TZ", "Mars/Olympus")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Mars/Olympus") && err.contains("IANA time zone"),
+        "{err}"
+    );
+    assert!(!err.contains("very-secret-token"), "{err}");
 }
 
 #[test]
@@ -213,6 +346,16 @@ fn run_without_a_token_says_so_in_one_line() {
         err.contains("TELOXIDE_TOKEN") && err.contains("balabot chat"),
         "{err}"
     );
+    // A blank variable, as in .env.example, is unset (no subcommand: run).
+    let out = Command::new(env!("CARGO_BIN_EXE_balabot"))
+        .env("TELOXIDE_TOKEN", " ")
+        .env("BALABOT_TZ", "")
+        .env("BALABOT_DB", "")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let blank = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(blank, err, "a blank token is no token");
 }
 
 // ---- Robustness of `ask` and `check` (issue 11) and freshness warnings

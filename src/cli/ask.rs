@@ -3,8 +3,9 @@
 use crate::Engine;
 use crate::knowledge::Date;
 use crate::lang::Lang;
-use crate::matcher::{Match, Outcome, Scored};
+use crate::matcher::{Match, Scored};
 use crate::render::{self, Format};
+use crate::store::QuestionOutcome;
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{self, BufRead, Write};
@@ -61,12 +62,7 @@ fn json_line(engine: &Engine, question: &str, m: &Match) -> String {
         entry: entry.map(|e| e.id.as_str()),
         score: round(m.best.map_or(0.0, |b| b.score)),
         runner_up: m.runner_up.as_ref().map(|s| scored(engine, s, m.lang)),
-        outcome: match m.outcome {
-            Outcome::Answer(_) => "answer",
-            Outcome::Fallback => "fallback",
-            Outcome::OutOfScope => "out_of_scope",
-            Outcome::Empty => "empty",
-        },
+        outcome: QuestionOutcome::from(&m.outcome).as_str(),
         safety: m.safety,
         safety_trigger: m.safety_trigger.as_deref(),
         answer,

@@ -6,6 +6,7 @@
 //! base with no errors is ever built; a caller holding an older base keeps it
 //! when a new load fails.
 
+pub mod diff;
 mod freshness;
 pub mod limits;
 mod validate;
