@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use balabot::Engine;
 use balabot::cli::{self, Args, Command};
 use balabot::knowledge::Diagnostic;
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -35,6 +35,23 @@ fn load(dir: &Path) -> Result<Engine> {
     })
 }
 
+/// A reader that stops early (`balabot ask … | head -1`) closes the pipe:
+/// that ends the command quietly, as in other command-line tools. Any
+/// other write error (a full disk) stays an error.
+fn quiet_if_reader_left(result: Result<()>) -> Result<()> {
+    match result {
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 fn main() -> ExitCode {
     return_freed_memory_at_once();
     // A missing .env is normal; a broken one is worth a warning. It is read
@@ -56,7 +73,8 @@ fn main() -> ExitCode {
     match run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("balabot: {e:#}");
+            // Not eprintln!, which panics when standard error is closed.
+            let _ = writeln!(io::stderr(), "balabot: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -128,12 +146,16 @@ fn run(args: Args) -> Result<ExitCode> {
             json,
         } => {
             let engine = load(&dir)?;
-            match question {
-                Some(q) => println!("{}", cli::ask::answer_one(&engine, &q, lang, json)),
-                None => {
-                    cli::ask::run(&engine, io::stdin().lock(), io::stdout().lock(), lang, json)?
+            let written = match question {
+                Some(q) => {
+                    let mut out = io::stdout().lock();
+                    writeln!(out, "{}", cli::ask::answer_one(&engine, &q, lang, json))
+                        .and_then(|()| out.flush())
+                        .context("cannot write the answer")
                 }
-            }
+                None => cli::ask::run(&engine, io::stdin().lock(), io::stdout().lock(), lang, json),
+            };
+            quiet_if_reader_left(written)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Broadcast {
@@ -150,7 +172,13 @@ fn run(args: Args) -> Result<ExitCode> {
         }
         Command::Check { dir: target } => {
             let target = target.unwrap_or(dir);
-            let ok = cli::check::run(&target, io::stdout().lock())?;
+            // Written whole once the check is done, so that the exit code
+            // says whether the base is clean even if the reader left early.
+            let mut report = Vec::new();
+            let ok = cli::check::run(&target, cli::check::today(), &mut report)?;
+            let mut out = io::stdout().lock();
+            let written = out.write_all(&report).and_then(|()| out.flush());
+            quiet_if_reader_left(written.context("cannot write the report"))?;
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {

@@ -12,7 +12,7 @@
 
 use super::buttons::Press;
 use super::{Button, Conversation, Effect, Job, Reply, Turn, chart, edit, texts};
-use crate::knowledge::LoadError;
+use crate::knowledge::{self, LoadError};
 use crate::lang::Lang;
 use crate::render::escape;
 use crate::store::Tally;
@@ -70,14 +70,12 @@ pub(super) fn stats(conv: &Conversation, turn: &Turn, _: &str) -> Vec<Effect> {
             )
         })
         .collect();
-    let html = format!(
-        "{figures}
-
-{}",
+    let due = knowledge::entries_due(&conv.engine.kb, conv.today());
+    vec![turn.say(format!(
+        "{figures}\n{}\n\n{}",
+        escape(&texts::due_for_review(due, lang)),
         chart::render(&days, first, last, lang)
-    );
-    // HOOK(r1): when `knowledge::freshness(kb, today)` is on main, append `texts::due_for_review(<its count>, lang)` to `html` here.
-    vec![turn.say(html)]
+    ))]
 }
 
 /// /unanswered: question texts and counts only.

@@ -34,10 +34,11 @@ mod tests;
 pub mod texts;
 
 use crate::Engine;
+use crate::knowledge::Date;
 use crate::lang::Lang;
 use crate::store::Store;
 use buttons::Press;
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
 /// What a conversation needs besides the message: the knowledge, the state
@@ -318,6 +319,15 @@ impl Conversation<'_> {
     fn set_chat_lang(&self, chat: i64, lang: Lang) {
         if let Err(e) = self.store.set_chat_lang(chat, lang) {
             log::warn!("saving a language choice: {e}");
+        }
+    }
+
+    /// Today's local date, as the knowledge's dates are written.
+    fn today(&self) -> Date {
+        Date {
+            year: u16::try_from(self.now.year()).unwrap_or_default(),
+            month: u8::try_from(self.now.month()).ok(),
+            day: u8::try_from(self.now.day()).ok(),
         }
     }
 

@@ -1361,6 +1361,11 @@ fn stats_in_three_languages_with_the_30_day_chart() {
         let effects = say(&conv, private(USER), admin(Some(lang)), "/stats");
         let html = &one_send(&effects).html;
         assert!(html.starts_with(first), "{html}");
+        // None of the small base's three entries has a `reviewed` date.
+        assert!(
+            html.contains(&format!("\n{}\n\n<pre>", texts::due_for_review(3, lang))),
+            "{html}"
+        );
         let chart = html.split("<pre>").nth(1).expect("a chart");
         let rows: Vec<&str> = chart.lines().collect();
         // Today is the last day: one question, one of them unanswered.
