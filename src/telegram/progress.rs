@@ -1,5 +1,5 @@
 //! The broadcast's progress for the admins: a message posted to each when a
-//! run starts, edited as it goes — chats done of all, sent, dropped,
+//! run of more than a few seconds starts, edited as it goes — chats done of all, sent, dropped,
 //! unknown, time left — at most once every [`PROGRESS_EVERY`], and a last
 //! time when the run is over, before the summary. Every edit is a message
 //! into the admin's chat and takes its slot from the limiter like any
@@ -112,12 +112,15 @@ impl Drop for Progress {
 }
 
 impl Progress {
-    /// Posts the progress message to every admin (nothing for a run with
-    /// no chat to send) and starts editing it as the run goes.
+    /// Posts the progress message to every admin and starts editing it as
+    /// the run goes. Not for a run expected to be over within one
+    /// [`PROGRESS_EVERY`]: its summary follows at once, and a progress
+    /// message would only hold it up (the admin's chat takes one message
+    /// a second).
     pub(crate) async fn start(bot: &Tg, state: &State, tracker: Arc<Tracker>) -> Progress {
         let first = tracker.progress();
         let mut messages = Vec::new();
-        if first.total > 0 {
+        if first.left.is_some_and(|left| left > PROGRESS_EVERY) {
             for admin_id in state.admins() {
                 let lang = super::admin_lang(state, admin_id);
                 let chat = ChatId(admin_id as i64);
