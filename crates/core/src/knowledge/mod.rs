@@ -288,9 +288,8 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {
                 "check that the directory is readable",
             )
         })?;
-        let path = entry.path();
-        if is_knowledge_file_name(&path) {
-            paths.push(path);
+        if is_knowledge_file_name(&entry.file_name().to_string_lossy()) {
+            paths.push(entry.path());
         }
     }
     if paths.len() > limits::MAX_FILES {
@@ -335,9 +334,12 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {
 /// Whether a directory entry is one of the base's files by its name: a
 /// `.yaml` or `.yml` file, not hidden (Emacs keeps a dangling `.#name.yaml`
 /// link while a file is edited; other editors keep hidden swap files).
-fn is_knowledge_file_name(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    !name.starts_with('.') && path.extension().is_some_and(|x| x == "yaml" || x == "yml")
+/// Publishing and the content hash select files with this too.
+pub fn is_knowledge_file_name(name: &str) -> bool {
+    !name.starts_with('.')
+        && Path::new(name)
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml")
 }
 
 /// Reads one knowledge file: a regular file (or a link to one) of at most
