@@ -23,6 +23,7 @@
 pub mod scrub;
 
 use crate::lang::Lang;
+use crate::matcher::Outcome;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use std::path::Path;
@@ -144,6 +145,41 @@ impl Delivery {
     }
 }
 
+/// What a counted question got, as the counters table names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuestionOutcome {
+    Answer,
+    Fallback,
+    OutOfScope,
+    Empty,
+    /// A greeting, thanks, "ok", "who are you".
+    SmallTalk,
+}
+
+impl QuestionOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionOutcome::Answer => "answer",
+            QuestionOutcome::Fallback => "fallback",
+            QuestionOutcome::OutOfScope => "out_of_scope",
+            QuestionOutcome::Empty => "empty",
+            QuestionOutcome::SmallTalk => "smalltalk",
+        }
+    }
+}
+
+impl From<&Outcome> for QuestionOutcome {
+    fn from(o: &Outcome) -> QuestionOutcome {
+        match o {
+            Outcome::Answer(_) => QuestionOutcome::Answer,
+            Outcome::Fallback => QuestionOutcome::Fallback,
+            Outcome::OutOfScope => QuestionOutcome::OutOfScope,
+            Outcome::Empty => QuestionOutcome::Empty,
+            Outcome::SmallTalk(_) => QuestionOutcome::SmallTalk,
+        }
+    }
+}
+
 /// Counts of a broadcast's deliveries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -176,7 +212,7 @@ pub struct Store {
 }
 
 /// Counter key: day, language, outcome, entry id ('' for none).
-type CounterKey = (String, Lang, String, String);
+type CounterKey = (String, Lang, QuestionOutcome, String);
 
 #[derive(Default)]
 struct Pending {
@@ -531,11 +567,17 @@ impl Store {
 
     /// Counts one question: day (YYYY-MM-DD), language, outcome, entry id.
     /// In memory until the next [`Store::flush`].
-    pub fn count_question(&self, day: &str, lang: Lang, outcome: &str, entry: Option<&str>) {
+    pub fn count_question(
+        &self,
+        day: &str,
+        lang: Lang,
+        outcome: QuestionOutcome,
+        entry: Option<&str>,
+    ) {
         let key = (
             day.to_string(),
             lang,
-            outcome.to_string(),
+            outcome,
             entry.unwrap_or("").to_string(),
         );
         *lock(&self.pending).counts.entry(key).or_default() += 1;
@@ -580,7 +622,7 @@ impl Store {
                  ON CONFLICT (day, lang, outcome, entry) DO UPDATE SET n = n + excluded.n",
             )?;
             for ((day, lang, outcome, entry), n) in &pending.counts {
-                count.execute(params![day, lang.code(), outcome, entry, n])?;
+                count.execute(params![day, lang.code(), outcome.as_str(), entry, n])?;
             }
             let mut keep = tx.prepare_cached(
                 "INSERT INTO unanswered (text, n, last_day) VALUES (?1, ?2, ?3)
@@ -638,7 +680,10 @@ impl Store {
                 &[&week_start],
             )?,
             total: sum("SELECT SUM(n) FROM counters", &[])?,
-            answered: sum("SELECT SUM(n) FROM counters WHERE outcome = 'answer'", &[])?,
+            answered: sum(
+                "SELECT SUM(n) FROM counters WHERE outcome = ?1",
+                &[&QuestionOutcome::Answer.as_str()],
+            )?,
             ..Stats::default()
         };
         let mut stmt =
@@ -653,6 +698,24 @@ impl Store {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
         Ok(s)
+    }
+}
+
+impl Store {
+    /// Questions per day from `first` to `last` (YYYY-MM-DD, both
+    /// included): (day, asked, answered), days without a question left out.
+    pub fn daily(&self, first: &str, last: &str) -> Result<Vec<(String, u64, u64)>> {
+        self.flush()?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT day, SUM(n), SUM(CASE WHEN outcome = ?3 THEN n ELSE 0 END) FROM counters
+             WHERE day >= ?1 AND day <= ?2 GROUP BY day ORDER BY day",
+        )?;
+        let rows = stmt.query_map(
+            params![first, last, QuestionOutcome::Answer.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }
 
@@ -684,6 +747,28 @@ fn chats_with_lang(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn questions_are_counted_per_day_asked_and_answered() {
+        let s = Store::in_memory().expect("store");
+        for (day, outcome) in [
+            ("2026-05-01", QuestionOutcome::Answer),
+            ("2026-05-01", QuestionOutcome::Fallback),
+            ("2026-05-01", QuestionOutcome::OutOfScope),
+            ("2026-05-03", QuestionOutcome::Answer),
+            ("2026-04-30", QuestionOutcome::Answer),
+            ("2026-05-31", QuestionOutcome::Empty),
+        ] {
+            s.count_question(day, Lang::En, outcome, None);
+        }
+        assert_eq!(
+            s.daily("2026-05-01", "2026-05-30").expect("daily"),
+            [
+                ("2026-05-01".to_string(), 3, 1),
+                ("2026-05-03".to_string(), 1, 1)
+            ]
+        );
+    }
 
     #[test]
     fn subscriptions_and_languages_survive_reopening() {
@@ -733,10 +818,20 @@ mod tests {
     #[test]
     fn counters_and_unanswered_texts_feed_stats() {
         let s = Store::in_memory().expect("store");
-        s.count_question("2026-05-30", Lang::Ru, "answer", Some("children-total"));
-        s.count_question("2026-06-01", Lang::Ru, "answer", Some("children-total"));
+        s.count_question(
+            "2026-05-30",
+            Lang::Ru,
+            QuestionOutcome::Answer,
+            Some("children-total"),
+        );
+        s.count_question(
+            "2026-06-01",
+            Lang::Ru,
+            QuestionOutcome::Answer,
+            Some("children-total"),
+        );
         s.flush().expect("flush");
-        s.count_question("2026-06-01", Lang::Kk, "fallback", None);
+        s.count_question("2026-06-01", Lang::Kk, QuestionOutcome::Fallback, None);
         s.record_unanswered("2026-06-01", "  как  приготовить бешбармак ");
         s.flush().expect("flush");
         // Not flushed yet: the reads below write it first.
@@ -758,11 +853,21 @@ mod tests {
         {
             let s = Store::open(&path).expect("open");
             for _ in 0..3 {
-                s.count_question("2026-06-01", Lang::En, "answer", Some("helplines"));
+                s.count_question(
+                    "2026-06-01",
+                    Lang::En,
+                    QuestionOutcome::Answer,
+                    Some("helplines"),
+                );
             }
             s.record_unanswered("2026-06-01", "how do i bake a cake");
             s.flush().expect("flush");
-            s.count_question("2026-06-01", Lang::En, "answer", Some("helplines"));
+            s.count_question(
+                "2026-06-01",
+                Lang::En,
+                QuestionOutcome::Answer,
+                Some("helplines"),
+            );
             s.record_unanswered("2026-06-02", "how do i bake a cake");
             // Dropped without a flush.
         }
@@ -784,12 +889,12 @@ mod tests {
     #[test]
     fn counts_that_cannot_be_written_are_kept_for_the_next_flush() {
         let s = Store::in_memory().expect("store");
-        s.count_question("2026-06-01", Lang::Kk, "answer", None);
+        s.count_question("2026-06-01", Lang::Kk, QuestionOutcome::Answer, None);
         s.conn()
             .execute_batch("ALTER TABLE counters RENAME TO counters_away")
             .expect("hide the table");
         assert!(s.flush().is_err());
-        s.count_question("2026-06-01", Lang::Kk, "answer", None);
+        s.count_question("2026-06-01", Lang::Kk, QuestionOutcome::Answer, None);
         s.conn()
             .execute_batch("ALTER TABLE counters_away RENAME TO counters")
             .expect("bring it back");

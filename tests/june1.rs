@@ -70,11 +70,12 @@ async fn summary_for_admin(tg: &FakeTelegram, timeout: Duration) -> balabot_test
     .await
 }
 
-/// Successful sendMessage calls per chat.
+/// Successful sendMessage calls per subscribed chat (the admin's chat,
+/// which gets the progress and the summary, is not one).
 fn delivered(tg: &FakeTelegram) -> HashMap<i64, usize> {
     let mut per_chat = HashMap::new();
     for c in tg.calls_of("sendMessage").into_iter().filter(|c| c.is_ok()) {
-        if let Some(chat) = c.chat_id() {
+        if let Some(chat) = c.chat_id().filter(|&c| c != ADMIN) {
             *per_chat.entry(chat).or_insert(0) += 1;
         }
     }
@@ -93,6 +94,63 @@ fn figure(summary: &str, word: &str) -> u64 {
         .next()
         .and_then(|n| n.parse().ok())
         .expect("number")
+}
+
+/// The admin's progress message: posted at the start, edited at most every
+/// `PROGRESS_EVERY` while the broadcast goes, a last time with the final
+/// counts, and then the summary.
+fn progress_was_shown(tg: &FakeTelegram, total: usize, sent: usize, dropped: usize) {
+    let calls = tg.calls();
+    let to_admin = |c: &&balabot_testkit::Call| c.chat_id() == Some(ADMIN) && c.is_ok();
+    let posted = calls
+        .iter()
+        .position(|c| {
+            c.method == "sendMessage"
+                && to_admin(&c)
+                && c.text().is_some_and(|t| {
+                    t.starts_with(&format!(
+                        "Children's Day message 2026: 0 of {total} chat(s) done"
+                    ))
+                })
+        })
+        .expect("the progress message");
+    let message_id = calls[posted].result().expect("sent")["message_id"].clone();
+    let edits: Vec<&balabot_testkit::Call> = calls[posted..]
+        .iter()
+        .filter(|c| c.method == "editMessageText" && to_admin(c))
+        .collect();
+    assert!(edits.iter().all(|c| c.params["message_id"] == message_id));
+    let (last, during) = edits.split_last().expect("a last edit");
+    assert!(
+        last.text().is_some_and(|t| t.starts_with(&format!(
+            "Children's Day message 2026: all {total} chat(s) done — sent {sent}, dropped {dropped}, unknown 0."
+        ))),
+        "{:?}",
+        last.text()
+    );
+    let mut previous = calls[posted].at;
+    for edit in during {
+        let gap = edit.at.duration_since(previous);
+        assert!(
+            gap >= balabot::telegram::progress::PROGRESS_EVERY,
+            "{gap:?} between two progress edits"
+        );
+        previous = edit.at;
+    }
+    let summary = calls
+        .iter()
+        .position(|c| {
+            to_admin(&c)
+                && c.text()
+                    .is_some_and(|t| t.contains("Children's Day broadcast 2026"))
+        })
+        .expect("the summary");
+    let last_edit = calls
+        .iter()
+        .rposition(|c| c.method == "editMessageText" && to_admin(&c))
+        .expect("an edit");
+    assert!(last_edit < summary, "the summary comes after the last edit");
+    eprintln!("progress: {} edit(s) during the run", during.len());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -144,6 +202,7 @@ async fn a_thousand_chats_get_exactly_one_message_within_the_limits() {
         "broadcast: {summary} (test wall time {:.1} s, {sends} sendMessage calls)",
         elapsed.as_secs_f64()
     );
+    progress_was_shown(&tg, chats.len(), chats.len() - unreachable, unreachable);
     tg.assert_no_violations();
     let store = Store::open(&bot.db()).expect("state file");
     let left = store.subscribers().expect("subscribers");

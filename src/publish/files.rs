@@ -1,10 +1,11 @@
 //! A knowledge directory's YAML files in memory ([`FileSet`]), and its
 //! content hash.
 //!
-//! The selection is the loader's (`knowledge::load_dir`): the regular
-//! files of the directory itself whose extension is exactly `yaml` or
-//! `yml`. Everything else in the directory (README.md, a `.git`, editor
-//! backups) is neither read, hashed, written nor removed by publishing.
+//! The selection is the loader's (`knowledge::is_knowledge_file_name`):
+//! the regular files of the directory itself whose extension is exactly
+//! `yaml` or `yml`, hidden names excepted. Everything else in the
+//! directory (README.md, a `.git`, editor backups and lock files) is
+//! neither read, hashed, written nor removed by publishing.
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -13,11 +14,7 @@ use std::io;
 use std::path::Path;
 
 /// Whether `name` is a file the knowledge loader reads.
-pub fn is_knowledge_name(name: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .is_some_and(|x| x == "yaml" || x == "yml")
-}
+pub use balabot_core::knowledge::is_knowledge_file_name as is_knowledge_name;
 
 /// A set of knowledge files: plain file name → bytes, in name order.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -160,6 +157,8 @@ mod tests {
         // Not a knowledge file: same hash.
         std::fs::write(dir.path().join("notes.txt"), "n").expect("write");
         std::fs::write(dir.path().join(".a.yaml.publish"), "tmp").expect("write");
+        // A hidden YAML file (an editor's lock or swap file) is not the loader's.
+        std::fs::write(dir.path().join(".#a.yaml"), "lock").expect("write");
         assert_eq!(content_hash(dir.path()).expect("hash"), first);
         // A byte changed, a file renamed, a file added: another hash.
         std::fs::write(dir.path().join("a.yaml"), "x: 2").expect("write");

@@ -3,10 +3,12 @@
 //! is live), published on confirmation (written atomically, kept as a
 //! version), rolled back, and exported.
 //!
-//! Plain blocking code with no Telegram in it; the conversation layer
-//! calls [`Publisher`] (from the blocking pool: staging loads and
-//! self-tests a whole base) and swaps the engine in after a publish by
-//! reloading the directory as usual (`State::reload`).
+//! Plain blocking code with no Telegram in it and no text for people:
+//! `State` calls [`Publisher`] from the blocking pool (staging loads and
+//! self-tests a whole base; `telegram::handlers::run_job` runs the
+//! conversation's publishing jobs there) and swaps the engine in after a
+//! publish (`State::publish`). What it all says to an admin is in
+//! `conversation::texts`.
 //!
 //! - [`upload`]: what a document may be (names, sizes, zip rules).
 //! - [`stage`]: the candidate directory, its check and its summary.
@@ -14,7 +16,6 @@
 //! - [`versions`]: the kept versions beside the knowledge directory.
 //! - [`export`]: the live directory as a zip, or one topic file.
 //! - [`files`]: knowledge files in memory and the content hash.
-//! - [`texts`]: what all this says to an admin, in three languages.
 //!
 //! Two admins: a stage remembers the live content it was compared with.
 //! Publishing it after another publish is refused ([`PublishError::Stale`])
@@ -24,7 +25,6 @@
 pub mod export;
 pub mod files;
 pub mod stage;
-pub mod texts;
 pub mod upload;
 pub mod versions;
 pub mod write;
@@ -37,7 +37,6 @@ pub use write::{WriteError, in_progress};
 
 use crate::Engine;
 use crate::knowledge::diff::Summary;
-use crate::lang::Lang;
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -51,16 +50,6 @@ pub enum UploadError {
     Refused(#[from] Refusal),
     #[error(transparent)]
     Stage(#[from] StageError),
-}
-
-impl UploadError {
-    /// What to tell the admin (plain text; long for a rejected candidate).
-    pub fn message(&self, lang: Lang) -> String {
-        match self {
-            UploadError::Refused(r) => r.message(lang),
-            UploadError::Stage(e) => texts::stage_error(e, lang),
-        }
-    }
 }
 
 /// Why a publish or a rollback did not happen.
@@ -91,14 +80,6 @@ pub enum PublishError {
     Versions(io::Error),
 }
 
-impl PublishError {
-    /// What to tell the admin (plain text). For [`PublishError::Stale`],
-    /// show the new stage's summary and buttons under it.
-    pub fn message(&self, lang: Lang) -> String {
-        texts::publish_error(self, lang)
-    }
-}
-
 /// A publish that happened. The caller now swaps the engine in (reload
 /// the directory) and tells the other admins.
 #[derive(Debug, Clone)]
@@ -110,8 +91,10 @@ pub struct Published {
 }
 
 /// Stages waiting for Publish or Cancel: one per admin.
-#[derive(Default)]
 struct Pending {
+    /// The id of the last stage. Starts at the time the publisher was
+    /// made (milliseconds), so that a button left from before a restart
+    /// never names a stage of the new process.
     last_id: u64,
     by_admin: HashMap<u64, Staged>,
 }
@@ -143,7 +126,12 @@ impl Publisher {
             dir: dir.to_path_buf(),
             versions,
             disk: Box::new(RealDisk),
-            pending: Mutex::new(Pending::default()),
+            pending: Mutex::new(Pending {
+                last_id: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as u64),
+                by_admin: HashMap::new(),
+            }),
             writing: Mutex::new(()),
         }
     }

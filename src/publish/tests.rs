@@ -3,7 +3,9 @@
 
 use super::write::tests::FailingDisk;
 use super::*;
+use crate::conversation::texts;
 use crate::knowledge::Severity;
+use crate::lang::Lang;
 use std::fs;
 
 const ADMIN: u64 = 42;
@@ -90,7 +92,7 @@ fn entry_ids(named: &[crate::knowledge::diff::Named]) -> Vec<&str> {
 }
 
 fn staged(result: Result<Staged, UploadError>) -> Staged {
-    result.unwrap_or_else(|e| panic!("not staged: {e}: {}", e.message(Lang::En)))
+    result.unwrap_or_else(|e| panic!("not staged: {e}: {}", texts::upload_error(&e, Lang::En)))
 }
 
 #[test]
@@ -116,7 +118,7 @@ fn a_broken_upload_reports_file_and_line_and_changes_nothing() {
     );
     assert_eq!(d.line, 7, "{d}");
     assert!(d.message.contains("titel"), "{d}");
-    let text = err.message(Lang::Ru);
+    let text = texts::upload_error(&err, Lang::Ru);
     assert!(text.starts_with("Не опубликовано"), "{text}");
     assert!(text.contains("facts.yaml:7:"), "{text}");
     assert_eq!(fx.hash(), before);
@@ -298,7 +300,7 @@ fn a_stale_whole_directory_upload_shows_what_it_would_undo() {
                 ["childrens-day-message"],
                 "the other change, undone"
             );
-            let text = PublishError::Stale(fresh.clone()).message(Lang::En);
+            let text = texts::publish_error(&PublishError::Stale(fresh.clone()), Lang::En);
             assert!(text.contains("changed since your upload"), "{text}");
         }
         other => panic!("{other:?}"),
@@ -398,10 +400,7 @@ fn a_write_failure_keeps_the_previous_knowledge_and_the_stage() {
         matches!(err, PublishError::Write(WriteError::NotWritten(_))),
         "{err:?}"
     );
-    assert!(
-        err.message(Lang::En)
-            .contains("previous knowledge keeps serving")
-    );
+    assert!(texts::publish_error(&err, Lang::En).contains("previous knowledge keeps serving"));
     assert_eq!(FileSet::read(&fx.dir()).expect("read"), before);
     // Only the files that were live are in the history.
     let history = p.history(10).expect("history");

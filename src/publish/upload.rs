@@ -26,8 +26,6 @@
 //!     an admin who zipped the wrong folder learns it at once.
 
 use super::files::FileSet;
-use super::texts;
-use crate::lang::Lang;
 use std::io::{Cursor, Read};
 
 /// The limits of an upload.
@@ -130,23 +128,11 @@ pub enum Refusal {
     Empty,
 }
 
-impl Refusal {
-    /// The sentence for the admin, in their language, ending with
-    /// "nothing changed".
-    pub fn message(&self, lang: Lang) -> String {
-        texts::refusal(self, lang)
-    }
-}
-
 /// The kind of document, from its name alone: lets the caller refuse a
 /// wrong type or an announced size over the limit before downloading.
 pub fn precheck(name: &str, size: Option<u64>) -> Result<(), Refusal> {
-    let limit = match extension(name).as_deref() {
-        Some("yaml" | "yml") => limits::YAML_BYTES,
-        Some("zip") => limits::ZIP_BYTES,
-        _ => {
-            return Err(Refusal::WrongType { name: shown(name) });
-        }
+    let Some(limit) = size_limit(name) else {
+        return Err(Refusal::WrongType { name: shown(name) });
     };
     match size {
         Some(size) if size > limit => Err(Refusal::TooLarge {
@@ -168,6 +154,16 @@ pub fn accept(name: &str, bytes: &[u8]) -> Result<Upload, Refusal> {
     Ok(Upload::File { name, bytes })
 }
 
+/// The largest document of this name's kind (a YAML file or a zip);
+/// `None` for a name of any other kind.
+pub fn size_limit(name: &str) -> Option<u64> {
+    match extension(name).as_deref() {
+        Some("yaml" | "yml") => Some(limits::YAML_BYTES),
+        Some("zip") => Some(limits::ZIP_BYTES),
+        _ => None,
+    }
+}
+
 /// The lower-case extension.
 fn extension(name: &str) -> Option<String> {
     name.rsplit_once('.')
@@ -176,7 +172,7 @@ fn extension(name: &str) -> Option<String> {
 }
 
 /// A name as it may appear in a message: at most 80 characters.
-fn shown(name: &str) -> String {
+pub fn shown(name: &str) -> String {
     let mut s: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
     if name.chars().count() > 80 {
         s.push('…');

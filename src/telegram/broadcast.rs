@@ -16,16 +16,18 @@
 //! A 429 makes that chat wait its `retry_after` while the others go on,
 //! connection failures are retried with backoff, and chats that blocked
 //! the bot or are gone are unsubscribed. Every send takes its slot from the
-//! limiter the replies use (`limiter::Kind::Bulk`): together they stay
+//! limiter the replies use (`limiter::Traffic::Broadcast`): together they stay
 //! within Telegram's limits, replies go first, and the broadcast keeps to
-//! `BALABOT_BROADCAST_RATE`.
+//! `BALABOT_BROADCAST_RATE`. The admins watch a run in a progress message
+//! edited as it goes (`progress`).
 
-use super::limiter::{self, Kind};
+use super::limiter::{self, Traffic};
+use super::progress::{Progress, Tracker};
 use super::send::{self, Tg, describe};
 use crate::knowledge::CHILDRENS_DAY_MESSAGE;
 use crate::render;
 use crate::state::State;
-use crate::store::{Delivery, Tally};
+use crate::store::Delivery;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -49,37 +51,9 @@ fn places(rate: u32) -> usize {
 /// Attempts per chat for errors that prove the message was not delivered.
 const ATTEMPTS: u32 = 8;
 
-/// The outcome of a broadcast run.
-#[derive(Debug, Clone, Copy)]
-pub struct Summary {
-    pub year: i32,
-    /// The year's deliveries after the run.
-    pub tally: Tally,
-    pub retries: u64,
-    pub elapsed: Duration,
-    /// A run of [`send_to_unknown`]: to how many chats it sent.
-    pub resent: Option<usize>,
-}
-
-impl Summary {
-    pub fn text(&self) -> String {
-        let t = &self.tally;
-        let run = match self.resent {
-            Some(n) => format!(" (sent again to {n} unknown chat(s))"),
-            None => String::new(),
-        };
-        format!(
-            "Children's Day broadcast {}{run}: sent {}, dropped {} (blocked or gone, unsubscribed), unknown {} (interrupted, not re-sent), failed {}; {} retries; {:.1} s.",
-            self.year,
-            t.sent,
-            t.dropped,
-            t.unknown,
-            t.failed,
-            self.retries,
-            self.elapsed.as_secs_f64()
-        )
-    }
-}
+/// The outcome of a broadcast run (its text, in each admin's language,
+/// is the conversation's).
+pub use crate::conversation::admin::BroadcastSummary as Summary;
 
 /// What an error of one send means for that chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,13 +110,13 @@ async fn deliver(
     for attempt in 1..=ATTEMPTS {
         let mut not_marked = None;
         let result = bot
-            .limited(ChatId(chat), Kind::Bulk, |bot| {
+            .limited(ChatId(chat), Traffic::Broadcast, |bot| {
                 let sent = match store.set_delivery(year, chat, Delivery::Pending) {
                     Ok(()) => {
                         let msg = SendMessage::new(ChatId(chat), text)
                             .parse_mode(ParseMode::Html)
                             .link_preview_options(send::no_preview());
-                        Some(send::quietly(bot, msg))
+                        Some(send::unparsed(bot, msg))
                     }
                     Err(e) => {
                         not_marked = Some(e);
@@ -205,6 +179,7 @@ async fn send_all(
     year: i32,
     chats: Vec<(i64, crate::lang::Lang)>,
     retries: &Arc<AtomicU64>,
+    tracker: &Arc<Tracker>,
 ) -> anyhow::Result<()> {
     let engine = state.engine();
     let Some(entry) = engine.kb.entry(CHILDRENS_DAY_MESSAGE) else {
@@ -215,12 +190,18 @@ async fn send_all(
     for (chat, lang) in chats {
         let text = render::entry_html(entry, lang);
         let place = places.clone().acquire_owned().await?;
-        let (bot, retries, state, places) =
-            (bot.clone(), retries.clone(), state.clone(), places.clone());
+        let (bot, retries, state, places, tracker) = (
+            bot.clone(),
+            retries.clone(),
+            state.clone(),
+            places.clone(),
+            tracker.clone(),
+        );
         tasks.spawn(async move {
             let turn = (&places, place);
             let outcome = deliver(&bot, &state, year, &retries, chat, &text, turn).await?;
             state.store.set_delivery(year, chat, outcome)?;
+            tracker.record(outcome);
             anyhow::Ok(())
         });
         // Collect finished tasks as we go, so errors surface early.
@@ -263,7 +244,10 @@ pub async fn send_to_unknown(bot: Tg, state: Arc<State>, year: i32) -> anyhow::R
     let resent = todo.len();
     log::info!("broadcast {year}: sending again to {resent} unknown chat(s)");
     let retries = Arc::new(AtomicU64::new(0));
-    send_all(&bot, &state, year, todo, &retries).await?;
+    let tracker = Arc::new(Tracker::new(year, todo.len(), state.settings.per_second));
+    let progress = Progress::start(&bot, &state, tracker.clone()).await;
+    send_all(&bot, &state, year, todo, &retries, &tracker).await?;
+    progress.finish(&bot).await;
     let summary = Summary {
         year,
         tally: state.store.tally(year)?,
@@ -271,7 +255,7 @@ pub async fn send_to_unknown(bot: Tg, state: Arc<State>, year: i32) -> anyhow::R
         elapsed: started.elapsed(),
         resent: Some(resent),
     };
-    log::info!("{}", summary.text());
+    log::info!("{}", summary.text(crate::lang::Lang::En));
     Ok(summary)
 }
 
@@ -291,7 +275,10 @@ pub async fn run(bot: Tg, state: Arc<State>, year: i32) -> anyhow::Result<Summar
     let todo = store.undelivered(year)?;
     log::info!("broadcast {year}: {} chat(s) to send", todo.len());
     let retries = Arc::new(AtomicU64::new(0));
-    send_all(&bot, &state, year, todo, &retries).await?;
+    let tracker = Arc::new(Tracker::new(year, todo.len(), state.settings.per_second));
+    let progress = Progress::start(&bot, &state, tracker.clone()).await;
+    send_all(&bot, &state, year, todo, &retries, &tracker).await?;
+    progress.finish(&bot).await;
     store.finish_broadcast(year)?;
     let summary = Summary {
         year,
@@ -300,7 +287,7 @@ pub async fn run(bot: Tg, state: Arc<State>, year: i32) -> anyhow::Result<Summar
         elapsed: started.elapsed(),
         resent: None,
     };
-    log::info!("{}", summary.text());
+    log::info!("{}", summary.text(crate::lang::Lang::En));
     Ok(summary)
 }
 
@@ -424,7 +411,11 @@ mod tests {
         assert_eq!(to, [-4, 2], "only the unknown chats, once each");
         assert_eq!(summary.resent, Some(2));
         assert_eq!((summary.tally.sent, summary.tally.unknown), (3, 0));
-        assert!(summary.text().contains("sent again to 2 unknown chat(s)"));
+        assert!(
+            summary
+                .text(Lang::En)
+                .contains("sent again to 2 unknown chat(s)")
+        );
         assert_eq!(count_unknown(&state, 2026).expect("count"), 0);
         // Chat 3 had no record: it is for the broadcast, not for this.
         assert_eq!(store.undelivered(2026).expect("todo"), [(3, Lang::Ru)]);

@@ -10,7 +10,8 @@
 //! ([`State::reload_if_changed`]).
 
 use super::send::Tg;
-use crate::knowledge::{Diagnostic, LoadError};
+use super::{Reload, reload_knowledge};
+use crate::conversation::{admin, texts};
 use crate::state::State;
 use notify_debouncer_full::notify::event::ModifyKind;
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
@@ -121,58 +122,23 @@ fn is_knowledge_file(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|x| x == "yaml" || x == "yml")
 }
 
-/// Reloads if the files changed (on a blocking thread: indexing a large
-/// base takes a second or more); on failure tells the admins what is
-/// wrong, line by line. A panic while loading is reported, not passed on:
-/// the watcher goes on.
+/// Reloads if the files changed; on failure tells the admins what is
+/// wrong, line by line. The watcher goes on whatever happens.
 async fn reload_if_changed(bot: &Tg, state: &Arc<State>, counts: &Counts) {
-    let loading = state.clone();
-    let result = match tokio::task::spawn_blocking(move || loading.reload_if_changed()).await {
-        Ok(result) => result,
+    match reload_knowledge(state, Reload::IfChanged).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            counts.reloads.fetch_add(1, Ordering::SeqCst);
+        }
         Err(e) => {
-            log::error!("knowledge reload failed: {e}");
-            Err(LoadError {
-                diagnostics: vec![Diagnostic::error(
-                    state.knowledge_dir(),
-                    1,
-                    1,
-                    "the reload stopped with an internal error".to_string(),
-                    "the previous knowledge keeps serving; the bot's log has the details",
-                )],
+            counts.reloads.fetch_add(1, Ordering::SeqCst);
+            super::notify_admins_except(bot, state, None, |lang| {
+                admin::notice(&texts::reload_rejected(&e.diagnostics, lang))
             })
-        }
-    };
-    match result {
-        Ok(None) => log::debug!("knowledge files saved without a change: not reloaded"),
-        Ok(Some(n)) => {
-            counts.reloads.fetch_add(1, Ordering::SeqCst);
-            log::info!("knowledge reloaded: {n} entries");
-        }
-        Err(e) => {
-            counts.reloads.fetch_add(1, Ordering::SeqCst);
-            super::notify_admins(bot, state, &rejection(&e)).await;
+            .await;
         }
     }
     counts.checks.fetch_add(1, Ordering::SeqCst);
-}
-
-/// The message to admins about a rejected reload: the first problems,
-/// one per line (plain text).
-pub fn rejection(e: &LoadError) -> String {
-    log::warn!(
-        "knowledge reload rejected: {} problem(s); the previous knowledge keeps serving",
-        e.diagnostics.len()
-    );
-    let lines: Vec<String> = e
-        .diagnostics
-        .iter()
-        .take(20)
-        .map(|d| d.to_string())
-        .collect();
-    format!(
-        "Knowledge reload rejected; the previous knowledge keeps serving.\n\n{}",
-        lines.join("\n")
-    )
 }
 
 #[cfg(test)]

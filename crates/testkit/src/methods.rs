@@ -337,6 +337,7 @@ async fn get_updates(shared: &Shared, p: &Value) -> Result<Value, ErrorAnswer> {
             }
             st.polls_waiting += 1;
         }
+        shared.ring_calls_changed();
         let _waiting = Waiting(shared);
         tokio::select! {
             _ = &mut notified => {}
@@ -351,6 +352,7 @@ struct Waiting<'a>(&'a Shared);
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         self.0.lock().polls_waiting -= 1;
+        self.0.ring_calls_changed();
     }
 }
 

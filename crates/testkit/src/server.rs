@@ -82,6 +82,7 @@ async fn handle(
             bot.strip_prefix("bot") == Some(st.bot.token.as_str()),
         )
     };
+    shared.ring_calls_changed();
     let outcome = if !token_ok {
         Err(ErrorAnswer::new(401, "Unauthorized"))
     } else {
@@ -102,6 +103,7 @@ async fn handle(
     } else {
         shared.lock().finish_call(index, status, &body);
     }
+    shared.ring_calls_changed();
     reply(status, &body)
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use crate::faults::{ChatFault, Fault};
 use crate::model::{BotProfile, MemberStatus, TgChat, TgUser};
@@ -109,11 +109,14 @@ impl fmt::Display for Violation {
     }
 }
 
-/// The server's state behind one lock, and the bell of the update queue.
+/// The server's state behind one lock, and its bells.
 pub(crate) struct Shared {
     state: Mutex<State>,
     /// Rung when updates are queued, a newer getUpdates arrives, or on shutdown.
     pub updates_changed: Notify,
+    /// Bumped when a call arrives or finishes and when a getUpdates starts
+    /// or stops waiting: what tests wait for (`FakeTelegram::wait_for`...).
+    pub calls_changed: watch::Sender<u64>,
 }
 
 impl Shared {
@@ -121,7 +124,13 @@ impl Shared {
         Self {
             state: Mutex::new(state),
             updates_changed: Notify::new(),
+            calls_changed: watch::Sender::new(0),
         }
+    }
+
+    /// Wakes the tests waiting on calls (call it after the lock is released).
+    pub fn ring_calls_changed(&self) {
+        self.calls_changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The state; a test that panicked while holding it does not poison it for the others.

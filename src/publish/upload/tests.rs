@@ -1,6 +1,8 @@
 //! Upload rules: names, sizes, encodings, and hostile zips.
 
 use super::*;
+use crate::conversation::texts;
+use crate::lang::Lang;
 use std::io::Write;
 use zip::write::SimpleFileOptions;
 
@@ -82,7 +84,7 @@ fn wrong_names_types_sizes_and_encodings_are_refused() {
             Err(r) => {
                 assert!(expected(&r), "{name}: {r:?}");
                 for lang in Lang::ALL {
-                    let text = r.message(lang);
+                    let text = texts::refusal(&r, lang);
                     assert!(text.ends_with(&texts::nothing_changed(lang)), "{text}");
                 }
             }
