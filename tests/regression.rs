@@ -96,13 +96,13 @@ fn regression_questions_are_answered_declined_or_greeted_as_expected() {
         };
         if !ok {
             failures.push(format!(
-                "{} [{}] {:?}: expected {}, got {} ({}, best {:?}, see also {})",
+                "{} [{}] {:?}: expected {}, got {} ({:?}, best {:?}, see also {})",
                 item.id,
                 item.class,
                 item.question,
                 item.expect,
                 got.unwrap_or("no entry"),
-                m.outcome.name(),
+                m.outcome,
                 m.best
                     .map(|b| (engine.kb.entries[b.entry].id.as_str(), b.score)),
                 m.see_also.len()

@@ -75,19 +75,6 @@ pub enum Outcome {
     SmallTalk(SmallTalk),
 }
 
-impl Outcome {
-    /// The outcome's name in logs, statistics and `ask --json`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::Answer(_) => "answer",
-            Outcome::Fallback => "fallback",
-            Outcome::OutOfScope => "out_of_scope",
-            Outcome::Empty => "empty",
-            Outcome::SmallTalk(_) => "smalltalk",
-        }
-    }
-}
-
 /// The matcher's verdict on a question.
 #[derive(Debug, Clone)]
 pub struct Match {
