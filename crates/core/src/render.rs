@@ -205,12 +205,15 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
                 parts.push(entry_body(&kb.entries[e], m.lang, f));
             }
         }
+        // After a safety trigger, nothing but a related answer follows the
+        // helplines (the matcher decides which): no "I don't know", no
+        // suggestions.
+        _ if m.safety => {}
         Outcome::Fallback => {
             let mut text = txt(t.dont_know, f);
             suggestions = m
                 .suggestions
                 .iter()
-                .filter(|s| !(m.safety && s.entry == helplines))
                 .map(|s| Suggestion {
                     id: kb.entries[s.entry].id.clone(),
                     title: kb.entries[s.entry].title.get(m.lang).clone(),
@@ -234,10 +237,16 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
             txt(t.out_of_scope, f),
             txt(t.see_topics, f)
         )),
-        Outcome::Empty if !m.safety => {
-            parts.push(format!("{}\n\n{}", txt(t.empty, f), txt(t.see_topics, f)))
+        Outcome::Empty => parts.push(format!("{}\n\n{}", txt(t.empty, f), txt(t.see_topics, f))),
+    }
+    // The last line of defence: a message the bot did not understand may
+    // still come from a child in danger. (With a safety trigger the
+    // helplines block is already first.)
+    if m.entry().is_none() && !m.safety {
+        if let Some(last) = parts.last_mut() {
+            last.push_str("\n\n");
+            last.push_str(&txt(t.help_line, f));
         }
-        Outcome::Empty => {}
     }
     let separator = match f {
         Format::Html => "\n\n———\n\n",

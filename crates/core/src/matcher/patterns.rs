@@ -1,12 +1,11 @@
 //! Word patterns from the knowledge base (safety triggers, other places):
-//! a phrase of words, each either exact or a prefix (`насили*`), matching
-//! when all its words occur in a message, in any order. Long words also
-//! match with one wrong letter: for safety, a missed message is far worse
-//! than an extra helplines block.
+//! a phrase of words, each either exact or a prefix (`насили*`), or a
+//! choice of such words (`hits|beats|kicks`), matching when all its words
+//! occur in a message, in any order — and, when the caller gives a gap,
+//! near each other. Long words also match with one wrong letter: for
+//! safety, a missed message is far worse than an extra helplines block.
 
-#[cfg(test)]
-use crate::text::Token;
-use crate::text::tokenize;
+use crate::text::{Token, tokenize};
 use foldhash::HashMap;
 
 struct Word {
@@ -26,16 +25,67 @@ fn letter_bits(chars: &[char]) -> u64 {
     chars.iter().fold(0, |bits, &c| bits | 1 << (c as u32 % 64))
 }
 
-/// A set of phrases, with the distinct words of all of them indexed so
-/// that a message's words are looked up, not compared with every pattern.
-pub struct PatternSet {
-    /// Each phrase with the ids of its words.
-    phrases: Vec<(String, Vec<u32>)>,
-    words: Vec<Word>,
-    /// Whole words by text, and prefixes by text (with their lengths, ascending).
+/// Whole words and prefixes by their text (prefix lengths ascending).
+#[derive(Default)]
+struct Lookup {
     exact: HashMap<String, u32>,
     prefixes: HashMap<String, u32>,
     prefix_lens: Vec<usize>,
+}
+
+impl Lookup {
+    fn insert(&mut self, text: String, prefix: bool, id: u32) {
+        if prefix {
+            let len = text.chars().count();
+            if let Err(at) = self.prefix_lens.binary_search(&len) {
+                self.prefix_lens.insert(at, len);
+            }
+            self.prefixes.entry(text).or_insert(id);
+        } else {
+            self.exact.entry(text).or_insert(id);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.prefixes.is_empty()
+    }
+
+    /// Calls `hit` with every word `token` is, or starts with.
+    fn find(&self, token: &str, mut hit: impl FnMut(u32)) {
+        if let Some(&id) = self.exact.get(token) {
+            hit(id);
+        }
+        // The token's first n letters for every prefix length n (all of it
+        // when it is n long), in one pass over its letters.
+        let mut lens = self.prefix_lens.iter().peekable();
+        let ends = token.char_indices().map(|(at, _)| at).chain([token.len()]);
+        for (letters, at) in ends.enumerate() {
+            if lens.peek().is_none() {
+                break;
+            }
+            if lens.next_if(|&&n| n == letters).is_none() {
+                continue;
+            }
+            if let Some(&id) = self.prefixes.get(&token[..at]) {
+                hit(id);
+            }
+        }
+    }
+}
+
+/// A set of phrases, with the distinct words of all of them indexed so
+/// that a message's words are looked up, not compared with every pattern.
+pub struct PatternSet {
+    /// Each phrase with its slots: the ids of the words that may fill each.
+    phrases: Vec<(String, Vec<Vec<u32>>)>,
+    words: Vec<Word>,
+    /// For each word, the phrases it is part of.
+    phrases_of: Vec<Vec<u32>>,
+    lookup: Lookup,
+    /// The words that Latin typing cannot spell, by their text as it can
+    /// ([`latin_blind`]): a Latin word's Cyrillic reading is also looked
+    /// up here ("byut" is read "бют", and finds "бьют").
+    latin_blind: Lookup,
     /// Words long enough for a typo, by their first and by their second
     /// letter: one wrong letter leaves one of the two in place.
     by_first: HashMap<char, Vec<u32>>,
@@ -45,46 +95,100 @@ pub struct PatternSet {
     typos: bool,
 }
 
-/// Whole words this long or longer also match with one wrong letter.
-const FUZZY_FROM: usize = 6;
+/// Which pattern words a message has matched, and where; see
+/// [`PatternSet::mark`] and [`PatternSet::settle`].
+pub struct Hits {
+    /// Per word: 1 + the position of its last match, 0 if none.
+    last: Vec<u32>,
+    /// The words matched at the position being read.
+    fresh: Vec<u32>,
+    /// The first phrase found complete.
+    found: Option<u32>,
+}
+
+/// Whole words this long or longer also match with one wrong letter
+/// (shorter ones are too often another word: "синяки" and "синяк",
+/// "сабады" and "сабағы").
+const FUZZY_FROM: usize = 7;
 /// Prefixes need to be longer for that: "избира" is one letter from "избива".
 const FUZZY_PREFIX_FROM: usize = 7;
 /// Longer tokens are not checked for typos (no word of a pattern is that
 /// long); it keeps the letters of a token on the stack.
 const MAX_TYPO_TOKEN: usize = 40;
 
+/// `word` as Latin typists spell it, read back in Cyrillic, if that differs:
+/// no soft or hard sign (ь, ъ), щ as ш ("sh"), й as и ("moi"). None when
+/// the word has none of these letters.
+fn latin_blind(word: &str) -> Option<String> {
+    word.contains(['ь', 'ъ', 'щ', 'й']).then(|| {
+        word.chars()
+            .filter(|c| !matches!(c, 'ь' | 'ъ'))
+            .map(|c| match c {
+                'щ' => 'ш',
+                'й' => 'и',
+                other => other,
+            })
+            .collect()
+    })
+}
+
 impl PatternSet {
-    pub fn new<'a>(patterns: impl IntoIterator<Item = &'a String>, typos: bool) -> PatternSet {
+    /// The patterns' words are tokenised like messages, then spelt by
+    /// `spell` — as the caller spells a message's words.
+    pub fn new<'a>(
+        patterns: impl IntoIterator<Item = &'a String>,
+        typos: bool,
+        spell: impl Fn(&Token) -> String,
+    ) -> PatternSet {
         let mut set = PatternSet {
             phrases: Vec::new(),
             words: Vec::new(),
-            exact: HashMap::default(),
-            prefixes: HashMap::default(),
-            prefix_lens: Vec::new(),
+            phrases_of: Vec::new(),
+            lookup: Lookup::default(),
+            latin_blind: Lookup::default(),
             by_first: HashMap::default(),
             by_second: HashMap::default(),
             typos,
         };
         for p in patterns {
-            let ids = p
+            let slots: Vec<Vec<u32>> = p
                 .split_whitespace()
-                .filter_map(|w| {
-                    let prefix = w.ends_with('*');
-                    let text: String = tokenize(w.trim_end_matches('*'))
-                        .into_iter()
-                        .map(|t| t.text)
+                .map(|choice| {
+                    let mut ids: Vec<u32> = choice
+                        .split('|')
+                        .filter_map(|w| {
+                            let prefix = w.ends_with('*');
+                            let text: String = tokenize(w.trim_end_matches('*'))
+                                .into_iter()
+                                .map(|t| spell(&t))
+                                .collect();
+                            (!text.is_empty()).then(|| set.word_id(text, prefix))
+                        })
                         .collect();
-                    (!text.is_empty()).then(|| set.word_id(text, prefix))
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids
                 })
+                .filter(|ids| !ids.is_empty())
                 .collect();
-            set.phrases.push((p.clone(), ids));
+            let phrase = set.phrases.len() as u32;
+            for &id in slots.iter().flatten() {
+                let of = &mut set.phrases_of[id as usize];
+                if of.last() != Some(&phrase) {
+                    of.push(phrase);
+                }
+            }
+            set.phrases.push((p.clone(), slots));
         }
-        set.prefix_lens.sort_unstable();
         set
     }
 
     fn word_id(&mut self, text: String, prefix: bool) -> u32 {
-        let map = if prefix { &self.prefixes } else { &self.exact };
+        let map = if prefix {
+            &self.lookup.prefixes
+        } else {
+            &self.lookup.exact
+        };
         if let Some(&id) = map.get(&text) {
             return id;
         }
@@ -99,56 +203,66 @@ impl PatternSet {
             self.by_first.entry(chars[0]).or_default().push(id);
             self.by_second.entry(chars[1]).or_default().push(id);
         }
-        if prefix {
-            if !self.prefix_lens.contains(&chars.len()) {
-                self.prefix_lens.push(chars.len());
-            }
-            self.prefixes.insert(text, id);
-        } else {
-            self.exact.insert(text, id);
+        if let Some(blind) = latin_blind(&text) {
+            self.latin_blind.insert(blind, prefix, id);
         }
+        self.lookup.insert(text, prefix, id);
         let letters = letter_bits(&chars);
         self.words.push(Word {
             chars,
             prefix,
             letters,
         });
+        self.phrases_of.push(Vec::new());
         id
     }
 
-    /// A fresh record of which pattern words a message has matched, for
-    /// [`PatternSet::mark`].
-    pub fn no_hits(&self) -> Vec<bool> {
-        vec![false; self.words.len()]
+    /// A fresh record of which pattern words a message has matched.
+    pub fn hits(&self) -> Hits {
+        Hits {
+            last: vec![0; self.words.len()],
+            fresh: Vec::new(),
+            found: None,
+        }
     }
 
-    /// Marks in `hits` the pattern words that `token` matches; true if it
-    /// matches any (it is part of a pattern). Allocates nothing.
-    pub fn mark(&self, token: &str, hits: &mut [bool]) -> bool {
+    /// Marks the pattern words that `token`, the message's word at `at`,
+    /// matches; true if it matches any (it is part of a pattern). `latin`:
+    /// the token is a Latin word read in Cyrillic, which has no soft signs.
+    /// Call [`PatternSet::settle`] once all the spellings of a position
+    /// are marked.
+    pub fn mark(&self, token: &str, at: usize, latin: bool, hits: &mut Hits) -> bool {
+        self.mark_spelt(token, at, latin, self.typos, hits)
+    }
+
+    /// [`PatternSet::mark`], allowing a wrong letter only when `typos` (and
+    /// the set allows them): a word known to be spelt right is no typo of
+    /// a pattern word ("қорғайды", protects, is not "қорлайды").
+    pub fn mark_spelt(
+        &self,
+        token: &str,
+        at: usize,
+        latin: bool,
+        typos: bool,
+        hits: &mut Hits,
+    ) -> bool {
         let mut any = false;
-        let mut hit = |id: u32, hits: &mut [bool]| {
-            hits[id as usize] = true;
+        let pos = at as u32 + 1;
+        let mut hit = |id: u32, hits: &mut Hits| {
+            if hits.last[id as usize] != pos {
+                hits.last[id as usize] = pos;
+                hits.fresh.push(id);
+            }
             any = true;
         };
-        if let Some(&id) = self.exact.get(token) {
-            hit(id, hits);
-        }
-        // The token's first n letters for every prefix length n (all of it
-        // when it is n long), in one pass over its letters.
-        let mut lens = self.prefix_lens.iter().peekable();
-        let ends = token.char_indices().map(|(at, _)| at).chain([token.len()]);
-        for (letters, at) in ends.enumerate() {
-            if lens.peek().is_none() {
-                break;
-            }
-            if lens.next_if(|&&n| n == letters).is_none() {
-                continue;
-            }
-            if let Some(&id) = self.prefixes.get(&token[..at]) {
-                hit(id, hits);
+        self.lookup.find(token, |id| hit(id, hits));
+        if latin && !self.latin_blind.is_empty() {
+            match latin_blind(token) {
+                Some(blind) => self.latin_blind.find(&blind, |id| hit(id, hits)),
+                None => self.latin_blind.find(token, |id| hit(id, hits)),
             }
         }
-        if !self.typos {
+        if !(self.typos && typos) {
             return any;
         }
         let mut buf = ['\0'; MAX_TYPO_TOKEN];
@@ -180,13 +294,17 @@ impl PatternSet {
         );
         for &id in near {
             let word = &self.words[id as usize];
+            // A whole word is at most one letter longer or shorter.
+            if !word.prefix && word.chars.len().abs_diff(len) > 1 {
+                continue;
+            }
             // A prefix is compared with at most the token's first n+1 letters.
             let seen = if word.prefix {
                 heads[len.min(word.chars.len() + 1)]
             } else {
                 heads[len]
             };
-            if (word.letters & !seen).count_ones() > 1 || hits[id as usize] {
+            if (word.letters & !seen).count_ones() > 1 || hits.last[id as usize] == pos {
                 continue;
             }
             if word.typo_of(chars) {
@@ -196,22 +314,55 @@ impl PatternSet {
         any
     }
 
-    /// The first pattern whose words are all marked in `hits`.
-    pub fn complete(&self, hits: &[bool]) -> Option<&str> {
-        self.phrases
-            .iter()
-            .find(|(_, ids)| !ids.is_empty() && ids.iter().all(|&id| hits[id as usize]))
-            .map(|(p, _)| p.as_str())
+    /// After the spellings of position `at` are marked: a phrase with a
+    /// word matched there is found when each of its slots is filled, within
+    /// `gap` other words of each other when a gap is given (the latest
+    /// match of each slot counts: that is the nearest set).
+    pub fn settle(&self, at: usize, gap: Option<usize>, hits: &mut Hits) {
+        for id in std::mem::take(&mut hits.fresh) {
+            if hits.found.is_some() {
+                continue;
+            }
+            for &p in &self.phrases_of[id as usize] {
+                let slots = &self.phrases[p as usize].1;
+                // 1 + the position of the phrase's earliest slot, 0 if one is empty.
+                let first = slots
+                    .iter()
+                    .map(|ids| {
+                        ids.iter()
+                            .map(|&w| hits.last[w as usize])
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .min()
+                    .unwrap_or(0);
+                let within = match gap {
+                    None => true,
+                    Some(gap) => at + 1 - first as usize <= slots.len() + gap - 1,
+                };
+                if first > 0 && within {
+                    hits.found = Some(p);
+                    break;
+                }
+            }
+        }
     }
 
-    /// The first pattern whose words all occur among `words`.
+    /// The phrase found complete, if any.
+    pub fn found(&self, hits: &Hits) -> Option<&str> {
+        hits.found.map(|p| self.phrases[p as usize].0.as_str())
+    }
+
+    /// The first phrase whose words all occur among `words`, in any order
+    /// and at any distance.
     #[cfg(test)]
     pub fn find<'a>(&'a self, words: &[&str]) -> Option<&'a str> {
-        let mut hits = self.no_hits();
-        for w in words {
-            self.mark(w, &mut hits);
+        let mut hits = self.hits();
+        for (at, w) in words.iter().enumerate() {
+            self.mark(w, at, false, &mut hits);
+            self.settle(at, None, &mut hits);
         }
-        self.complete(&hits)
+        self.found(&hits)
     }
 
     #[cfg(test)]
@@ -263,7 +414,7 @@ mod tests {
 
     fn set(p: &[&str]) -> PatternSet {
         let owned: Vec<String> = p.iter().map(|s| s.to_string()).collect();
-        PatternSet::new(&owned, true)
+        PatternSet::new(&owned, true, |t| t.text.clone())
     }
 
     fn hit(s: &PatternSet, text: &str) -> bool {
@@ -298,9 +449,72 @@ mod tests {
     #[test]
     fn place_names_need_exact_spelling() {
         let owned = vec!["russia".to_string()];
-        let s = PatternSet::new(&owned, false);
+        let s = PatternSet::new(&owned, false, |t| t.text.clone());
         assert!(s.find(&["russia"]).is_some());
         assert!(s.find(&["russian"]).is_none());
+    }
+
+    /// The phrase found in `text` when its words may be `gap` words apart.
+    fn near(s: &PatternSet, text: &str, gap: usize) -> Option<String> {
+        let mut hits = s.hits();
+        for (at, t) in tokenize(text).iter().enumerate() {
+            s.mark(&t.text, at, false, &mut hits);
+            s.settle(at, Some(gap), &mut hits);
+        }
+        s.found(&hits).map(str::to_string)
+    }
+
+    #[test]
+    fn phrase_words_must_be_near_each_other() {
+        let s = set(&["hits me", "не хочу жить"]);
+        assert!(near(&s, "he hits me", 0).is_some());
+        assert!(near(&s, "me he hits", 1).is_some(), "any order");
+        assert!(near(&s, "he hits my sister and me", 2).is_none());
+        assert!(near(&s, "he hits my sister and me", 3).is_some());
+        assert!(near(&s, "жить я так больше не хочу", 2).is_none());
+        assert!(near(&s, "жить я так больше не хочу", 3).is_some());
+        let far = "не хочу идти в школу, там скучно, а хочу жить у бабушки";
+        assert!(near(&s, far, 3).is_none());
+        assert!(s.find_tokens(&tokenize(far)).is_some(), "no gap: anywhere");
+    }
+
+    #[test]
+    fn a_slot_takes_any_of_its_words() {
+        let s = set(&["hits|beats|kick* me|us"]);
+        assert!(near(&s, "he kicked us again", 0).is_some());
+        assert!(near(&s, "dad beats me", 0).is_some());
+        assert!(near(&s, "the band beats everyone", 3).is_none());
+        assert!(near(&s, "me and my music", 3).is_none());
+    }
+
+    #[test]
+    fn latin_readings_match_words_with_soft_signs() {
+        let s = set(&["бьют", "вещи", "мой"]);
+        assert_eq!(s.find(&["веши"]), None);
+        let mut hits = s.hits();
+        s.mark("бют", 0, false, &mut hits);
+        s.settle(0, None, &mut hits);
+        assert!(
+            s.found(&hits).is_none(),
+            "a Cyrillic word is spelt as written"
+        );
+        s.mark("бют", 1, true, &mut hits);
+        s.settle(1, None, &mut hits);
+        assert_eq!(s.found(&hits), Some("бьют"));
+        for (latin, word) in [("веши", "вещи"), ("мои", "мой")] {
+            let mut hits = s.hits();
+            s.mark(latin, 0, true, &mut hits);
+            s.settle(0, None, &mut hits);
+            assert_eq!(s.found(&hits), Some(word));
+        }
+    }
+
+    #[test]
+    fn pattern_words_are_folded_like_messages() {
+        let owned = vec!["өлгім*".to_string()];
+        let s = PatternSet::new(&owned, true, |t| t.text.replace('ө', "о"));
+        assert!(s.find(&["олгим"]).is_none());
+        assert!(s.find(&["олгім"]).is_some());
     }
 
     #[test]

@@ -66,19 +66,38 @@ fn unknown_subjects_fall_back_with_suggestions_not_answers() {
 }
 
 #[test]
-fn safety_words_put_helplines_first_without_spoiling_the_answer() {
+fn after_a_safety_trigger_only_a_related_confident_answer_stays() {
     let (kb, m) = matcher();
     let r = m.find("меня бьют! сколько детей в Казахстане?", None);
     assert!(r.safety);
     assert_eq!(r.safety_trigger.as_deref(), Some("бьют"));
     assert_eq!(
-        entry_of(&kb, &r).as_deref(),
-        Some("children-total"),
-        "the trigger word is not held against the answer"
+        entry_of(&kb, &r),
+        None,
+        "statistics do not follow the helplines"
     );
-    let r = m.find("i think about suicide", None);
+    assert_eq!(r.outcome, Outcome::Fallback);
+    assert!(r.suggestions.is_empty());
+    assert_eq!(
+        r.best.map(|b| kb.entries[b.entry].id.as_str()),
+        Some("children-total"),
+        "the trigger word is not held against the best match"
+    );
+    // The helplines entry itself may follow (it is `after_helplines`).
+    let r = m.find("i think about suicide, where can a child get help?", None);
     assert!(r.safety);
+    assert_eq!(entry_of(&kb, &r).as_deref(), Some("helplines"));
     assert!(!m.find("how many children live in kazakhstan", None).safety);
+}
+
+#[test]
+fn the_whole_message_is_checked_for_safety() {
+    let (_, m) = matcher();
+    let story = "how many children live in kazakhstan ".repeat(200);
+    assert!(story.chars().count() > 4 * MAX_QUESTION_CHARS);
+    let r = m.find(&format!("{story} and my dad beats me every day"), None);
+    assert!(r.safety, "a trigger beyond what matching reads");
+    assert!(!m.find(&story, None).safety);
 }
 
 #[test]

@@ -1,0 +1,251 @@
+//! The safety check: does a message speak of a child in danger?
+//!
+//! It reads the whole message (matching reads only its beginning), after
+//! the same tokenising as matching — case, ё/е, look-alike letters of the
+//! other script, invisible characters dropped — and looks at every word in
+//! several spellings, since a frightened child types as it comes:
+//! - Latin words are also read in Russian and Kazakh Cyrillic (the
+//!   matcher's own readings, [`Readings`]);
+//! - Kazakh is compared in plain letters ([`translit::kazakh_plain`]), so
+//!   Kazakh typed with Russian letters ("колымды кесемин") or in Latin
+//!   meets triggers written in Kazakh letters;
+//! - held letters ("бьееет") and letters typed apart ("b e a t s") are
+//!   read as the word they stretch ([`disguise`]).
+//!
+//! Trigger phrases must have their words near each other
+//! ([`Safety::phrase_gap`]), so that a long message does not combine
+//! "don't" from one story with "want to live" from another; and word
+//! sequences listed as harmless ("suicide squad") trigger nothing.
+
+use super::analyzer::Readings;
+use super::patterns::PatternSet;
+use crate::knowledge::{Knowledge, Safety};
+use crate::lang::{Lang, Tri};
+use crate::text::{self, Script, Token, disguise, translit};
+use foldhash::HashSet;
+use std::borrow::Cow;
+
+pub struct SafetyCheck {
+    /// Each language's triggers, in that language's spelling ([`spell`]).
+    triggers: Tri<PatternSet>,
+    /// Each language's harmless sequences: words (text, is a prefix).
+    harmless: Tri<Vec<Vec<(String, bool)>>>,
+    gap: usize,
+    /// Per entry: may it follow the helplines block?
+    follows: Vec<bool>,
+    /// The words of the knowledge base in each language's spelling: they
+    /// are spelt right, so never read as a trigger word with a typo.
+    known: Tri<HashSet<String>>,
+}
+
+/// A message that tripped a trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alarm<'a> {
+    /// The trigger pattern, as written in `safety.yaml`.
+    pub trigger: &'a str,
+    /// The message's tokens ([`text::tokenize`]) that matched a word of
+    /// some trigger, ascending.
+    pub tokens: Vec<usize>,
+}
+
+/// How `lang`'s triggers and a message's word meet: a Kazakh word in
+/// plain letters, a Latin word in its Cyrillic reading for Russian and
+/// Kazakh; `None` when the word cannot be one of `lang`'s (a Cyrillic word
+/// for English, a number). The flag says the word was read from Latin.
+fn spell<'t>(
+    lang: Lang,
+    token: &'t Token,
+    reading: Option<&'t str>,
+) -> Option<(Cow<'t, str>, bool)> {
+    match (lang, token.script) {
+        (_, Script::Number) | (Lang::En, Script::Cyrillic) => None,
+        (Lang::En, Script::Latin) | (Lang::Ru, Script::Cyrillic) => {
+            Some((Cow::Borrowed(&token.text), false))
+        }
+        (Lang::Kk, Script::Cyrillic) => {
+            Some((Cow::Owned(translit::kazakh_plain(&token.text)), false))
+        }
+        (lang, Script::Latin) => {
+            let cyr = match reading {
+                Some(r) => Cow::Borrowed(r),
+                None => Cow::Owned(translit::to_cyrillic(&token.text, lang)),
+            };
+            let cyr = match lang {
+                Lang::Kk => Cow::Owned(translit::kazakh_plain(&cyr)),
+                _ => cyr,
+            };
+            Some((cyr, true))
+        }
+    }
+}
+
+/// A word of a pattern in `lang`'s spelling (a word written in the other
+/// script is read like a message's).
+fn spell_pattern(lang: Lang, token: &Token) -> String {
+    spell(lang, token, None).map_or_else(|| token.text.clone(), |(w, _)| w.into_owned())
+}
+
+/// A token's spellings in the three languages.
+type Spellings<'t> = [Option<(Cow<'t, str>, bool)>; 3];
+
+fn spellings<'t>(token: &'t Token, i: Option<usize>, readings: &'t Readings) -> Spellings<'t> {
+    Lang::ALL.map(|lang| spell(lang, token, i.and_then(|i| readings.get(i, lang))))
+}
+
+impl SafetyCheck {
+    /// `words`: the words of the base, as tokenised (the analyzers' memo).
+    pub fn new<'w>(kb: &Knowledge, words: impl Iterator<Item = &'w str>) -> SafetyCheck {
+        let s: &Safety = &kb.safety;
+        let triggers = Tri::from_fn(|lang| {
+            PatternSet::new(s.triggers.get(lang), true, |t| spell_pattern(lang, t))
+        });
+        let harmless = Tri::from_fn(|lang| {
+            s.harmless
+                .get(lang)
+                .iter()
+                .map(|p| {
+                    p.split_whitespace()
+                        .flat_map(|w| {
+                            let prefix = w.ends_with('*');
+                            text::tokenize(w.trim_end_matches('*'))
+                                .into_iter()
+                                .map(move |t| (spell_pattern(lang, &t), prefix))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .filter(|seq| !seq.is_empty())
+                .collect()
+        });
+        let mut follows = vec![false; kb.entries.len()];
+        for &e in &s.after_helplines {
+            follows[e] = true;
+        }
+        let mut known: Tri<HashSet<String>> = Tri::default();
+        for word in words {
+            // Words as written: a Latin word's Cyrillic reading is a guess.
+            for token in text::tokenize(word) {
+                for lang in Lang::ALL {
+                    if let Some((w, false)) = spell(lang, &token, None) {
+                        known.get_mut(lang).insert(w.into_owned());
+                    }
+                }
+            }
+        }
+        SafetyCheck {
+            triggers,
+            harmless,
+            gap: s.phrase_gap,
+            follows,
+            known,
+        }
+    }
+
+    /// May `entry` follow the helplines block (when it matches confidently)?
+    pub fn may_follow(&self, entry: usize) -> bool {
+        self.follows.get(entry).copied().unwrap_or(false)
+    }
+
+    /// The trigger that `message` trips, if any.
+    pub fn check(&self, message: &str) -> Option<Alarm<'_>> {
+        let tokens = text::tokenize(message);
+        let readings = Readings::of(&tokens);
+        let spelt: Vec<Spellings> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| spellings(t, Some(i), &readings))
+            .collect();
+        let harmless = self.harmless_tokens(&spelt);
+        let spaced = disguise::spaced_words(&tokens);
+        // Where each token stands for the gap between a phrase's words: the
+        // letters of a word typed apart stand where the word does.
+        let mut continues_run = vec![false; tokens.len()];
+        for s in &spaced {
+            continues_run[s.start + 1..s.end].fill(true);
+        }
+        let mut place = Vec::with_capacity(tokens.len());
+        for (i, &inside) in continues_run.iter().enumerate() {
+            let previous = place.last().copied().unwrap_or(0);
+            place.push(if i == 0 || inside {
+                previous
+            } else {
+                previous + 1
+            });
+        }
+        // More readings of a position: words stretched or typed apart.
+        let mut extra: Vec<(usize, Token)> =
+            spaced.into_iter().map(|s| (s.start, s.word)).collect();
+        for (i, t) in tokens.iter().enumerate() {
+            for keep in [1, 2] {
+                if let Some(text) = disguise::unstretch(&t.text, keep) {
+                    let script = t.script;
+                    extra.push((i, Token { text, script }));
+                }
+            }
+        }
+        extra.sort_by_key(|(i, _)| *i);
+        let extra: Vec<(usize, Spellings)> = extra
+            .iter()
+            .map(|(i, t)| (*i, spellings(t, None, &readings)))
+            .collect();
+
+        let mut hits = Tri::from_fn(|lang| self.triggers.get(lang).hits());
+        let mut found = None;
+        let mut trigger_tokens = Vec::new();
+        let mut from = 0;
+        for (i, own) in spelt.iter().enumerate() {
+            let to = from + extra[from..].iter().take_while(|(at, _)| *at == i).count();
+            let more = &extra[from..to];
+            from = to;
+            if harmless[i] {
+                continue;
+            }
+            let mut any = false;
+            for (l, lang) in Lang::ALL.into_iter().enumerate() {
+                let set = self.triggers.get(lang);
+                let known = self.known.get(lang);
+                let h = hits.get_mut(lang);
+                for spellings in std::iter::once(own).chain(more.iter().map(|(_, s)| s)) {
+                    if let Some((word, latin)) = &spellings[l] {
+                        let typos = !known.contains(word.as_ref());
+                        any |= set.mark_spelt(word, place[i], *latin, typos, h);
+                    }
+                }
+                set.settle(place[i], Some(self.gap), h);
+                if found.is_none() {
+                    found = set.found(h);
+                }
+            }
+            if any {
+                trigger_tokens.push(i);
+            }
+        }
+        found.map(|trigger| Alarm {
+            trigger,
+            tokens: trigger_tokens,
+        })
+    }
+
+    /// Per token: is it part of a harmless sequence?
+    fn harmless_tokens(&self, spelt: &[Spellings]) -> Vec<bool> {
+        let mut out = vec![false; spelt.len()];
+        for (l, lang) in Lang::ALL.into_iter().enumerate() {
+            for seq in self.harmless.get(lang) {
+                for start in 0..spelt.len().saturating_sub(seq.len() - 1) {
+                    let fits = seq.iter().enumerate().all(|(k, (word, prefix))| {
+                        spelt[start + k][l].as_ref().is_some_and(|(w, _)| {
+                            if *prefix {
+                                w.starts_with(word.as_str())
+                            } else {
+                                w == word
+                            }
+                        })
+                    });
+                    if fits {
+                        out[start..start + seq.len()].fill(true);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
