@@ -153,7 +153,7 @@ impl Matcher {
             safety,
             other_places: PatternSet::new(
                 Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
-                false,
+                None,
                 |t| t.text.clone(),
             ),
         }

@@ -90,9 +90,10 @@ pub struct PatternSet {
     /// letter: one wrong letter leaves one of the two in place.
     by_first: HashMap<char, Vec<u32>>,
     by_second: HashMap<char, Vec<u32>>,
-    /// Accept one wrong letter in long words (safety: yes; names: no,
-    /// "russian" is not "russia").
-    typos: bool,
+    /// Accept one wrong letter in whole words of at least this many
+    /// letters (and in long prefixes): for safety yes, for names no
+    /// ("russian" is not "russia").
+    typos: Option<usize>,
 }
 
 /// Which pattern words a message has matched, and where; see
@@ -106,10 +107,12 @@ pub struct Hits {
     found: Option<u32>,
 }
 
-/// Whole words this long or longer also match with one wrong letter
-/// (shorter ones are too often another word: "синяки" and "синяк",
-/// "сабады" and "сабағы").
-const FUZZY_FROM: usize = 7;
+/// Whole words this long or longer may match with one wrong letter, by
+/// default (shorter ones are too often another word: "сабады" and
+/// "сабағы"). Kazakh verb forms one letter apart are everywhere
+/// ("өлтірді", killed, and "өлтіреді", will kill): its triggers take longer.
+pub const FUZZY_FROM: usize = 7;
+pub const KAZAKH_FUZZY_FROM: usize = 9;
 /// Prefixes need to be longer for that: "избира" is one letter from "избива".
 const FUZZY_PREFIX_FROM: usize = 7;
 /// Longer tokens are not checked for typos (no word of a pattern is that
@@ -137,7 +140,7 @@ impl PatternSet {
     /// `spell` — as the caller spells a message's words.
     pub fn new<'a>(
         patterns: impl IntoIterator<Item = &'a String>,
-        typos: bool,
+        typos: Option<usize>,
         spell: impl Fn(&Token) -> String,
     ) -> PatternSet {
         let mut set = PatternSet {
@@ -194,12 +197,11 @@ impl PatternSet {
         }
         let id = self.words.len() as u32;
         let chars: Vec<char> = text.chars().collect();
-        let fuzzy_from = if prefix {
-            FUZZY_PREFIX_FROM
-        } else {
-            FUZZY_FROM
-        };
-        if self.typos && chars.len() >= fuzzy_from && chars.len() < MAX_TYPO_TOKEN {
+        let fuzzy = self.typos.is_some_and(|from| {
+            let from = if prefix { FUZZY_PREFIX_FROM } else { from };
+            chars.len() >= from && chars.len() < MAX_TYPO_TOKEN
+        });
+        if fuzzy {
             self.by_first.entry(chars[0]).or_default().push(id);
             self.by_second.entry(chars[1]).or_default().push(id);
         }
@@ -232,7 +234,7 @@ impl PatternSet {
     /// Call [`PatternSet::settle`] once all the spellings of a position
     /// are marked.
     pub fn mark(&self, token: &str, at: usize, latin: bool, hits: &mut Hits) -> bool {
-        self.mark_spelt(token, at, latin, self.typos, hits)
+        self.mark_spelt(token, at, latin, true, hits)
     }
 
     /// [`PatternSet::mark`], allowing a wrong letter only when `typos` (and
@@ -262,7 +264,7 @@ impl PatternSet {
                 None => self.latin_blind.find(token, |id| hit(id, hits)),
             }
         }
-        if !(self.typos && typos) {
+        if !(self.typos.is_some() && typos) {
             return any;
         }
         let mut buf = ['\0'; MAX_TYPO_TOKEN];
@@ -374,14 +376,17 @@ impl PatternSet {
 
 impl Word {
     /// One wrong letter (or a swap, an extra or a missing letter) away: the
-    /// whole token for a word, the token's start for a prefix.
+    /// whole token for a word, the token's start for a prefix. A whole word
+    /// with a letter more or less at its end is another form of it, not a
+    /// typo ("bruise" is not "bruises", "синяк" not "синяки").
     fn typo_of(&self, token: &[char]) -> bool {
         let n = self.chars.len();
         if self.prefix {
             (n.saturating_sub(1)..=n + 1)
                 .any(|len| len <= token.len() && within_one_edit(&self.chars, &token[..len]))
         } else {
-            within_one_edit(&self.chars, token)
+            let other_form = token.starts_with(&self.chars) || self.chars.starts_with(token);
+            !other_form && within_one_edit(&self.chars, token)
         }
     }
 }
@@ -414,7 +419,7 @@ mod tests {
 
     fn set(p: &[&str]) -> PatternSet {
         let owned: Vec<String> = p.iter().map(|s| s.to_string()).collect();
-        PatternSet::new(&owned, true, |t| t.text.clone())
+        PatternSet::new(&owned, Some(FUZZY_FROM), |t| t.text.clone())
     }
 
     fn hit(s: &PatternSet, text: &str) -> bool {
@@ -449,7 +454,7 @@ mod tests {
     #[test]
     fn place_names_need_exact_spelling() {
         let owned = vec!["russia".to_string()];
-        let s = PatternSet::new(&owned, false, |t| t.text.clone());
+        let s = PatternSet::new(&owned, None, |t| t.text.clone());
         assert!(s.find(&["russia"]).is_some());
         assert!(s.find(&["russian"]).is_none());
     }
@@ -512,9 +517,18 @@ mod tests {
     #[test]
     fn pattern_words_are_folded_like_messages() {
         let owned = vec!["өлгім*".to_string()];
-        let s = PatternSet::new(&owned, true, |t| t.text.replace('ө', "о"));
+        let s = PatternSet::new(&owned, Some(FUZZY_FROM), |t| t.text.replace('ө', "о"));
         assert!(s.find(&["олгим"]).is_none());
         assert!(s.find(&["олгім"]).is_some());
+    }
+
+    #[test]
+    fn another_ending_is_not_a_typo() {
+        let s = set(&["bruises", "синяками"]);
+        assert!(!hit(&s, "my bruise from football"));
+        assert!(hit(&s, "bruisse everywhere"), "a letter in the middle");
+        assert!(!hit(&s, "синякам"));
+        assert!(hit(&s, "синякеми"), "a wrong letter before the end");
     }
 
     #[test]

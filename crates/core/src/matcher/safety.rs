@@ -18,7 +18,7 @@
 //! sequences listed as harmless ("suicide squad") trigger nothing.
 
 use super::analyzer::Readings;
-use super::patterns::PatternSet;
+use super::patterns::{self, PatternSet};
 use crate::knowledge::{Knowledge, Safety};
 use crate::lang::{Lang, Tri};
 use crate::text::{self, Script, Token, disguise, translit};
@@ -97,7 +97,13 @@ impl SafetyCheck {
     pub fn new<'w>(kb: &Knowledge, words: impl Iterator<Item = &'w str>) -> SafetyCheck {
         let s: &Safety = &kb.safety;
         let triggers = Tri::from_fn(|lang| {
-            PatternSet::new(s.triggers.get(lang), true, |t| spell_pattern(lang, t))
+            let typos = match lang {
+                Lang::Kk => patterns::KAZAKH_FUZZY_FROM,
+                Lang::En | Lang::Ru => patterns::FUZZY_FROM,
+            };
+            PatternSet::new(s.triggers.get(lang), Some(typos), |t| {
+                spell_pattern(lang, t)
+            })
         });
         let harmless = Tri::from_fn(|lang| {
             s.harmless
@@ -162,14 +168,12 @@ impl SafetyCheck {
         for s in &spaced {
             continues_run[s.start + 1..s.end].fill(true);
         }
+        // Numbers stand where the word before them does too: "4to", "5:0".
         let mut place = Vec::with_capacity(tokens.len());
         for (i, &inside) in continues_run.iter().enumerate() {
             let previous = place.last().copied().unwrap_or(0);
-            place.push(if i == 0 || inside {
-                previous
-            } else {
-                previous + 1
-            });
+            let same = i == 0 || inside || tokens[i].script == Script::Number;
+            place.push(if same { previous } else { previous + 1 });
         }
         // More readings of a position: words stretched or typed apart.
         let mut extra: Vec<(usize, Token)> =
