@@ -46,10 +46,6 @@ impl Lookup {
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.exact.is_empty() && self.prefixes.is_empty()
-    }
-
     /// Calls `hit` with every word `token` is, or starts with.
     fn find(&self, token: &str, mut hit: impl FnMut(u32)) {
         if let Some(&id) = self.exact.get(token) {
@@ -120,18 +116,22 @@ const FUZZY_PREFIX_FROM: usize = 7;
 const MAX_TYPO_TOKEN: usize = 40;
 
 /// `word` as Latin typists spell it, read back in Cyrillic, if that differs:
-/// no soft or hard sign (ь, ъ), щ as ш ("sh"), й as и ("moi"). None when
-/// the word has none of these letters.
+/// no soft or hard sign (ь, ъ), щ as ш ("sh"), й as и ("moi"), ц as тс
+/// ("prosnutsa" is read "проснуца" but meant "проснуться"). None when the
+/// word has none of these letters.
 fn latin_blind(word: &str) -> Option<String> {
-    word.contains(['ь', 'ъ', 'щ', 'й']).then(|| {
-        word.chars()
-            .filter(|c| !matches!(c, 'ь' | 'ъ'))
-            .map(|c| match c {
-                'щ' => 'ш',
-                'й' => 'и',
-                other => other,
-            })
-            .collect()
+    word.contains(['ь', 'ъ', 'щ', 'й', 'ц']).then(|| {
+        let mut out = String::with_capacity(word.len());
+        for c in word.chars() {
+            match c {
+                'ь' | 'ъ' => {}
+                'щ' => out.push('ш'),
+                'й' => out.push('и'),
+                'ц' => out.push_str("тс"),
+                other => out.push(other),
+            }
+        }
+        out
     })
 }
 
@@ -258,9 +258,13 @@ impl PatternSet {
             any = true;
         };
         self.lookup.find(token, |id| hit(id, hits));
-        if latin && !self.latin_blind.is_empty() {
+        if latin {
+            // Both sides as Latin typing can spell them.
             match latin_blind(token) {
-                Some(blind) => self.latin_blind.find(&blind, |id| hit(id, hits)),
+                Some(blind) => {
+                    self.lookup.find(&blind, |id| hit(id, hits));
+                    self.latin_blind.find(&blind, |id| hit(id, hits));
+                }
                 None => self.latin_blind.find(token, |id| hit(id, hits)),
             }
         }
@@ -376,14 +380,19 @@ impl PatternSet {
 
 impl Word {
     /// One wrong letter (or a swap, an extra or a missing letter) away: the
-    /// whole token for a word, the token's start for a prefix. A whole word
-    /// with a letter more or less at its end is another form of it, not a
-    /// typo ("bruise" is not "bruises", "синяк" not "синяки").
+    /// whole token for a word, the token's start for a prefix. A change at
+    /// the end is another form, not a typo: a whole word with a letter more
+    /// or less at its end ("bruise" is not "bruises", "синяк" not
+    /// "синяки"), a prefix whose last letter differs ("заставит" does not
+    /// start "заставил*").
     fn typo_of(&self, token: &[char]) -> bool {
         let n = self.chars.len();
         if self.prefix {
-            (n.saturating_sub(1)..=n + 1)
-                .any(|len| len <= token.len() && within_one_edit(&self.chars, &token[..len]))
+            (n.saturating_sub(1)..=n + 1).any(|len| {
+                len <= token.len()
+                    && token[..len].last() == self.chars.last()
+                    && within_one_edit(&self.chars, &token[..len])
+            })
         } else {
             let other_form = token.starts_with(&self.chars) || self.chars.starts_with(token);
             !other_form && within_one_edit(&self.chars, token)
@@ -506,7 +515,8 @@ mod tests {
         s.mark("бют", 1, true, &mut hits);
         s.settle(1, None, &mut hits);
         assert_eq!(s.found(&hits), Some("бьют"));
-        for (latin, word) in [("веши", "вещи"), ("мои", "мой")] {
+        let s = set(&["бьют", "вещи", "мой", "проснут*"]);
+        for (latin, word) in [("веши", "вещи"), ("мои", "мой"), ("проснуца", "проснут*")] {
             let mut hits = s.hits();
             s.mark(latin, 0, true, &mut hits);
             s.settle(0, None, &mut hits);
@@ -529,6 +539,9 @@ mod tests {
         assert!(hit(&s, "bruisse everywhere"), "a letter in the middle");
         assert!(!hit(&s, "синякам"));
         assert!(hit(&s, "синякеми"), "a wrong letter before the end");
+        let s = set(&["заставил*"]);
+        assert!(!hit(&s, "заставить"));
+        assert!(hit(&s, "заставел"));
     }
 
     #[test]

@@ -28,8 +28,9 @@ use std::borrow::Cow;
 pub struct SafetyCheck {
     /// Each language's triggers, in that language's spelling ([`spell`]).
     triggers: Tri<PatternSet>,
-    /// Each language's harmless sequences: words (text, is a prefix).
-    harmless: Tri<Vec<Vec<(String, bool)>>>,
+    /// Each language's harmless sequences: places, each a choice of
+    /// words (text, is a prefix).
+    harmless: Tri<Vec<Vec<Vec<(String, bool)>>>>,
     gap: usize,
     /// Per entry: may it follow the helplines block?
     follows: Vec<bool>,
@@ -111,12 +112,21 @@ impl SafetyCheck {
                 .iter()
                 .map(|p| {
                     p.split_whitespace()
-                        .flat_map(|w| {
-                            let prefix = w.ends_with('*');
-                            text::tokenize(w.trim_end_matches('*'))
-                                .into_iter()
-                                .map(move |t| (spell_pattern(lang, &t), prefix))
+                        .map(|choice| {
+                            choice
+                                .split('|')
+                                .map(|w| {
+                                    let prefix = w.ends_with('*');
+                                    let text: String = text::tokenize(w.trim_end_matches('*'))
+                                        .iter()
+                                        .map(|t| spell_pattern(lang, t))
+                                        .collect();
+                                    (text, prefix)
+                                })
+                                .filter(|(text, _)| !text.is_empty())
+                                .collect::<Vec<_>>()
                         })
+                        .filter(|choice| !choice.is_empty())
                         .collect::<Vec<_>>()
                 })
                 .filter(|seq| !seq.is_empty())
@@ -235,13 +245,15 @@ impl SafetyCheck {
         for (l, lang) in Lang::ALL.into_iter().enumerate() {
             for seq in self.harmless.get(lang) {
                 for start in 0..spelt.len().saturating_sub(seq.len() - 1) {
-                    let fits = seq.iter().enumerate().all(|(k, (word, prefix))| {
+                    let fits = seq.iter().enumerate().all(|(k, choice)| {
                         spelt[start + k][l].as_ref().is_some_and(|(w, _)| {
-                            if *prefix {
-                                w.starts_with(word.as_str())
-                            } else {
-                                w == word
-                            }
+                            choice.iter().any(|(word, prefix)| {
+                                if *prefix {
+                                    w.starts_with(word.as_str())
+                                } else {
+                                    w == word
+                                }
+                            })
                         })
                     });
                     if fits {
