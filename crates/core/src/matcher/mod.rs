@@ -163,13 +163,20 @@ impl Matcher {
     /// known to prefer (Telegram's language_code, /lang, --lang): used when
     /// the text alone does not tell.
     pub fn find(&self, question: &str, hint: Option<Lang>) -> Match {
-        let alarm = self.safety.check(question);
-        let question = match question.char_indices().nth(MAX_QUESTION_CHARS) {
-            Some((cut, _)) => &question[..cut],
-            None => question,
+        let message = question;
+        let question = match message.char_indices().nth(MAX_QUESTION_CHARS) {
+            Some((cut, _)) => &message[..cut],
+            None => message,
         };
         let tokens = text::tokenize(question);
         let readings = Readings::of(&tokens);
+        // Safety reads the whole message: the question's words when they
+        // are all of it.
+        let alarm = if question.len() == message.len() {
+            self.safety.check_tokens(&tokens, Some(&readings))
+        } else {
+            self.safety.check(message)
+        };
         let (lang, raws) = self.detect(question, &tokens, &readings, hint);
         let other_place = self.names_other_place(&tokens, &readings);
         let mut m = Match {

@@ -25,20 +25,36 @@ fn letter_bits(chars: &[char]) -> u64 {
     chars.iter().fold(0, |bits, &c| bits | 1 << (c as u32 % 64))
 }
 
-/// Whole words and prefixes by their text (prefix lengths ascending).
+/// Whole words and prefixes by their text.
 #[derive(Default)]
 struct Lookup {
     exact: HashMap<String, u32>,
     prefixes: HashMap<String, u32>,
-    prefix_lens: Vec<usize>,
+    /// The lengths of the prefixes (ascending) by their first three
+    /// letters (every prefix has at least three): a token is looked up
+    /// only at the lengths of prefixes that start like it.
+    prefix_lens: HashMap<[char; 3], Vec<usize>>,
+}
+
+/// The first three letters of a word, if it has them.
+fn head(word: &str) -> Option<[char; 3]> {
+    let mut chars = word.chars();
+    Some([chars.next()?, chars.next()?, chars.next()?])
 }
 
 impl Lookup {
     fn insert(&mut self, text: String, prefix: bool, id: u32) {
         if prefix {
+            // Validation keeps prefixes at three letters or more; a shorter
+            // one (from a caller that did not validate) is a whole word.
+            let Some(head) = head(&text) else {
+                self.exact.entry(text).or_insert(id);
+                return;
+            };
             let len = text.chars().count();
-            if let Err(at) = self.prefix_lens.binary_search(&len) {
-                self.prefix_lens.insert(at, len);
+            let lens = self.prefix_lens.entry(head).or_default();
+            if let Err(at) = lens.binary_search(&len) {
+                lens.insert(at, len);
             }
             self.prefixes.entry(text).or_insert(id);
         } else {
@@ -51,9 +67,12 @@ impl Lookup {
         if let Some(&id) = self.exact.get(token) {
             hit(id);
         }
+        let Some(lens) = head(token).and_then(|h| self.prefix_lens.get(&h)) else {
+            return;
+        };
         // The token's first n letters for every prefix length n (all of it
         // when it is n long), in one pass over its letters.
-        let mut lens = self.prefix_lens.iter().peekable();
+        let mut lens = lens.iter().peekable();
         let ends = token.char_indices().map(|(at, _)| at).chain([token.len()]);
         for (letters, at) in ends.enumerate() {
             if lens.peek().is_none() {
@@ -83,9 +102,13 @@ pub struct PatternSet {
     /// up here ("byut" is read "бют", and finds "бьют").
     latin_blind: Lookup,
     /// Words long enough for a typo, by their first and by their second
-    /// letter: one wrong letter leaves one of the two in place.
-    by_first: HashMap<char, Vec<u32>>,
-    by_second: HashMap<char, Vec<u32>>,
+    /// letter (one wrong letter leaves one of the two in place) and their
+    /// length (whole words; 0 for prefixes): a token is compared only with
+    /// words one letter longer or shorter, and prefixes.
+    by_first: HashMap<(char, usize), Vec<u32>>,
+    by_second: HashMap<(char, usize), Vec<u32>>,
+    /// The shortest token that can be one edit from a word of that index.
+    typo_min: usize,
     /// Accept one wrong letter in whole words of at least this many
     /// letters (and in long prefixes): for safety yes, for names no
     /// ("russian" is not "russia").
@@ -95,12 +118,27 @@ pub struct PatternSet {
 /// Which pattern words a message has matched, and where; see
 /// [`PatternSet::mark`] and [`PatternSet::settle`].
 pub struct Hits {
-    /// Per word: 1 + the position of its last match, 0 if none.
+    /// Per word: 1 + the position of its last match, 0 if none; empty
+    /// until the first match (most messages match no word of most sets).
     last: Vec<u32>,
+    words: usize,
     /// The words matched at the position being read.
     fresh: Vec<u32>,
     /// The first phrase found complete.
     found: Option<u32>,
+}
+
+impl Hits {
+    /// Word `id` matched at `pos` (1 + its position).
+    fn record(&mut self, id: u32, pos: u32) {
+        if self.last.is_empty() {
+            self.last = vec![0; self.words];
+        }
+        if self.last[id as usize] != pos {
+            self.last[id as usize] = pos;
+            self.fresh.push(id);
+        }
+    }
 }
 
 /// Whole words this long or longer may match with one wrong letter, by
@@ -151,6 +189,7 @@ impl PatternSet {
             latin_blind: Lookup::default(),
             by_first: HashMap::default(),
             by_second: HashMap::default(),
+            typo_min: usize::MAX,
             typos,
         };
         for p in patterns {
@@ -202,8 +241,10 @@ impl PatternSet {
             chars.len() >= from && chars.len() < MAX_TYPO_TOKEN
         });
         if fuzzy {
-            self.by_first.entry(chars[0]).or_default().push(id);
-            self.by_second.entry(chars[1]).or_default().push(id);
+            let len = if prefix { 0 } else { chars.len() };
+            self.by_first.entry((chars[0], len)).or_default().push(id);
+            self.by_second.entry((chars[1], len)).or_default().push(id);
+            self.typo_min = self.typo_min.min(chars.len() - 1);
         }
         if let Some(blind) = latin_blind(&text) {
             self.latin_blind.insert(blind, prefix, id);
@@ -222,7 +263,8 @@ impl PatternSet {
     /// A fresh record of which pattern words a message has matched.
     pub fn hits(&self) -> Hits {
         Hits {
-            last: vec![0; self.words.len()],
+            last: Vec::new(),
+            words: self.words.len(),
             fresh: Vec::new(),
             found: None,
         }
@@ -248,37 +290,55 @@ impl PatternSet {
         typos: bool,
         hits: &mut Hits,
     ) -> bool {
-        let mut any = false;
         let pos = at as u32 + 1;
-        let mut hit = |id: u32, hits: &mut Hits| {
-            if hits.last[id as usize] != pos {
-                hits.last[id as usize] = pos;
-                hits.fresh.push(id);
-            }
+        let mut any = false;
+        self.matches(token, latin, typos, |id| {
             any = true;
-        };
-        self.lookup.find(token, |id| hit(id, hits));
+            hits.record(id, pos);
+        });
+        any
+    }
+
+    /// Marks the pattern words `ids` (from [`PatternSet::matches`]) as
+    /// matched at `at`; true if there are any.
+    pub fn mark_ids(&self, ids: &[u32], at: usize, hits: &mut Hits) -> bool {
+        let pos = at as u32 + 1;
+        for &id in ids {
+            hits.record(id, pos);
+        }
+        !ids.is_empty()
+    }
+
+    /// Calls `hit` with every pattern word that `token` matches (a word
+    /// may come more than once); see [`PatternSet::mark_spelt`].
+    pub fn matches(&self, token: &str, latin: bool, typos: bool, mut hit: impl FnMut(u32)) {
+        self.lookup.find(token, &mut hit);
         if latin {
             // Both sides as Latin typing can spell them.
             match latin_blind(token) {
                 Some(blind) => {
-                    self.lookup.find(&blind, |id| hit(id, hits));
-                    self.latin_blind.find(&blind, |id| hit(id, hits));
+                    self.lookup.find(&blind, &mut hit);
+                    self.latin_blind.find(&blind, &mut hit);
                 }
-                None => self.latin_blind.find(token, |id| hit(id, hits)),
+                None => self.latin_blind.find(token, &mut hit),
             }
         }
-        if !(self.typos.is_some() && typos) {
-            return any;
+        // A token shorter than any word of the typo index, less one letter,
+        // has no typo to check (its bytes are at least its letters).
+        if !(self.typos.is_some() && typos) || token.len() < self.typo_min {
+            return;
         }
         let mut buf = ['\0'; MAX_TYPO_TOKEN];
         let mut len = 0;
         for c in token.chars() {
             if len == MAX_TYPO_TOKEN {
-                return any;
+                return;
             }
             buf[len] = c;
             len += 1;
+        }
+        if len < self.typo_min {
+            return;
         }
         let chars = &buf[..len];
         // The letters of the token's first k letters, for every k.
@@ -286,38 +346,26 @@ impl PatternSet {
         for (k, &c) in chars.iter().enumerate() {
             heads[k + 1] = heads[k] | 1 << (c as u32 % 64);
         }
-        let near = chars
-            .first()
-            .and_then(|c| self.by_first.get(c))
-            .into_iter()
-            .flatten();
-        let near = near.chain(
-            chars
-                .get(1)
-                .and_then(|c| self.by_second.get(c))
-                .into_iter()
-                .flatten(),
-        );
-        for &id in near {
-            let word = &self.words[id as usize];
-            // A whole word is at most one letter longer or shorter.
-            if !word.prefix && word.chars.len().abs_diff(len) > 1 {
-                continue;
-            }
-            // A prefix is compared with at most the token's first n+1 letters.
-            let seen = if word.prefix {
-                heads[len.min(word.chars.len() + 1)]
-            } else {
-                heads[len]
-            };
-            if (word.letters & !seen).count_ones() > 1 || hits.last[id as usize] == pos {
-                continue;
-            }
-            if word.typo_of(chars) {
-                hit(id, hits);
+        // Whole words one letter shorter, as long, one letter longer; prefixes.
+        for (table, c) in [(&self.by_first, chars[0]), (&self.by_second, chars[1])] {
+            for n in [len - 1, len, len + 1, 0] {
+                for &id in table.get(&(c, n)).into_iter().flatten() {
+                    let word = &self.words[id as usize];
+                    // A prefix is compared with at most the token's first n+1 letters.
+                    let seen = if word.prefix {
+                        heads[len.min(word.chars.len() + 1)]
+                    } else {
+                        heads[len]
+                    };
+                    if (word.letters & !seen).count_ones() > 1 {
+                        continue;
+                    }
+                    if word.typo_of(chars) {
+                        hit(id);
+                    }
+                }
             }
         }
-        any
     }
 
     /// After the spellings of position `at` are marked: a phrase with a
@@ -516,7 +564,8 @@ mod tests {
         s.settle(1, None, &mut hits);
         assert_eq!(s.found(&hits), Some("бьют"));
         let s = set(&["бьют", "вещи", "мой", "проснут*"]);
-        for (latin, word) in [("веши", "вещи"), ("мои", "мой"), ("проснуца", "проснут*")] {
+        for (latin, word) in [("веши", "вещи"), ("мои", "мой"), ("проснуца", "проснут*")]
+        {
             let mut hits = s.hits();
             s.mark(latin, 0, true, &mut hits);
             s.settle(0, None, &mut hits);

@@ -5,7 +5,7 @@
 //! other script, invisible characters dropped — and looks at every word in
 //! several spellings, since a frightened child types as it comes:
 //! - Latin words are also read in Russian and Kazakh Cyrillic (the
-//!   matcher's own readings, [`Readings`]);
+//!   matcher's readings, [`Readings`], made once per question);
 //! - Kazakh is compared in plain letters ([`translit::kazakh_plain`]), so
 //!   Kazakh typed with Russian letters ("колымды кесемин") or in Latin
 //!   meets triggers written in Kazakh letters;
@@ -22,7 +22,7 @@ use super::patterns::{self, PatternSet};
 use crate::knowledge::{Knowledge, Safety};
 use crate::lang::{Lang, Tri};
 use crate::text::{self, Script, Token, disguise, translit};
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 use std::borrow::Cow;
 
 pub struct SafetyCheck {
@@ -86,11 +86,11 @@ fn spell_pattern(lang: Lang, token: &Token) -> String {
     spell(lang, token, None).map_or_else(|| token.text.clone(), |(w, _)| w.into_owned())
 }
 
-/// A token's spellings in the three languages.
-type Spellings<'t> = [Option<(Cow<'t, str>, bool)>; 3];
-
-fn spellings<'t>(token: &'t Token, i: Option<usize>, readings: &'t Readings) -> Spellings<'t> {
-    Lang::ALL.map(|lang| spell(lang, token, i.and_then(|i| readings.get(i, lang))))
+/// A distinct word of a message: its spelling in each language, and the
+/// trigger words each spelling matches (ascending).
+struct Seen {
+    spellings: [Option<(String, bool)>; 3],
+    matches: [Vec<u32>; 3],
 }
 
 impl SafetyCheck {
@@ -163,14 +163,33 @@ impl SafetyCheck {
 
     /// The trigger that `message` trips, if any.
     pub fn check(&self, message: &str) -> Option<Alarm<'_>> {
-        let tokens = text::tokenize(message);
-        let readings = Readings::of(&tokens);
-        let spelt: Vec<Spellings> = tokens
+        self.check_tokens(&text::tokenize(message), None)
+    }
+
+    /// [`SafetyCheck::check`] of a message's tokens, with their Cyrillic
+    /// readings when the matcher has made them already.
+    pub fn check_tokens(&self, tokens: &[Token], readings: Option<&Readings>) -> Option<Alarm<'_>> {
+        // Each distinct word is spelt and looked up once: in a long message
+        // most words come again.
+        let mut index: HashMap<&str, usize> = HashMap::default();
+        let mut seen: Vec<Seen> = Vec::new();
+        let word_of: Vec<usize> = tokens
             .iter()
             .enumerate()
-            .map(|(i, t)| spellings(t, Some(i), &readings))
+            .map(|(i, t)| {
+                *index.entry(t.text.as_str()).or_insert_with(|| {
+                    let reading = |lang| readings.and_then(|r| r.get(i, lang));
+                    seen.push(self.see(t, reading));
+                    seen.len() - 1
+                })
+            })
             .collect();
-        let harmless = self.harmless_tokens(&spelt);
+        let spelt = |i: usize, l: usize| {
+            seen[word_of[i]].spellings[l]
+                .as_ref()
+                .map(|(w, _)| w.as_str())
+        };
+        let harmless = self.harmless_tokens(tokens.len(), spelt);
         let spaced = disguise::spaced_words(&tokens);
         // Where each token stands for the gap between a phrase's words: the
         // letters of a word typed apart stand where the word does.
@@ -185,7 +204,7 @@ impl SafetyCheck {
             let same = i == 0 || inside || tokens[i].script == Script::Number;
             place.push(if same { previous } else { previous + 1 });
         }
-        // More readings of a position: words stretched or typed apart.
+        // More readings of a position (rare): words stretched or typed apart.
         let mut extra: Vec<(usize, Token)> =
             spaced.into_iter().map(|s| (s.start, s.word)).collect();
         for (i, t) in tokens.iter().enumerate() {
@@ -197,16 +216,12 @@ impl SafetyCheck {
             }
         }
         extra.sort_by_key(|(i, _)| *i);
-        let extra: Vec<(usize, Spellings)> = extra
-            .iter()
-            .map(|(i, t)| (*i, spellings(t, None, &readings)))
-            .collect();
 
         let mut hits = Tri::from_fn(|lang| self.triggers.get(lang).hits());
         let mut found = None;
         let mut trigger_tokens = Vec::new();
         let mut from = 0;
-        for (i, own) in spelt.iter().enumerate() {
+        for i in 0..tokens.len() {
             let to = from + extra[from..].iter().take_while(|(at, _)| *at == i).count();
             let more = &extra[from..to];
             from = to;
@@ -216,12 +231,12 @@ impl SafetyCheck {
             let mut any = false;
             for (l, lang) in Lang::ALL.into_iter().enumerate() {
                 let set = self.triggers.get(lang);
-                let known = self.known.get(lang);
                 let h = hits.get_mut(lang);
-                for spellings in std::iter::once(own).chain(more.iter().map(|(_, s)| s)) {
-                    if let Some((word, latin)) = &spellings[l] {
-                        let typos = !known.contains(word.as_ref());
-                        any |= set.mark_spelt(word, place[i], *latin, typos, h);
+                any |= set.mark_ids(&seen[word_of[i]].matches[l], place[i], h);
+                for (_, token) in more {
+                    if let Some((word, latin)) = spell(lang, token, None) {
+                        let typos = !self.known.get(lang).contains(word.as_ref());
+                        any |= set.mark_spelt(&word, place[i], latin, typos, h);
                     }
                 }
                 set.settle(place[i], Some(self.gap), h);
@@ -239,14 +254,40 @@ impl SafetyCheck {
         })
     }
 
-    /// Per token: is it part of a harmless sequence?
-    fn harmless_tokens(&self, spelt: &[Spellings]) -> Vec<bool> {
-        let mut out = vec![false; spelt.len()];
+    /// A word's spellings, and the trigger words they match: a word of
+    /// the base is spelt right, so it is no typo of a trigger word.
+    fn see<'r>(&self, token: &Token, reading: impl Fn(Lang) -> Option<&'r str>) -> Seen {
+        let spellings = Lang::ALL.map(|lang| {
+            spell(lang, token, reading(lang)).map(|(word, latin)| (word.into_owned(), latin))
+        });
+        let mut matches: [Vec<u32>; 3] = Default::default();
+        for (l, lang) in Lang::ALL.into_iter().enumerate() {
+            if let Some((word, latin)) = &spellings[l] {
+                let typos = !self.known.get(lang).contains(word);
+                let ids = &mut matches[l];
+                self.triggers
+                    .get(lang)
+                    .matches(word, *latin, typos, |id| ids.push(id));
+                ids.sort_unstable();
+                ids.dedup();
+            }
+        }
+        Seen { spellings, matches }
+    }
+
+    /// Per token: is it part of a harmless sequence? `spelt(i, l)`: token
+    /// `i` in the spelling of language `l`.
+    fn harmless_tokens<'w>(
+        &self,
+        len: usize,
+        spelt: impl Fn(usize, usize) -> Option<&'w str>,
+    ) -> Vec<bool> {
+        let mut out = vec![false; len];
         for (l, lang) in Lang::ALL.into_iter().enumerate() {
             for seq in self.harmless.get(lang) {
-                for start in 0..spelt.len().saturating_sub(seq.len() - 1) {
+                for start in 0..len.saturating_sub(seq.len() - 1) {
                     let fits = seq.iter().enumerate().all(|(k, choice)| {
-                        spelt[start + k][l].as_ref().is_some_and(|(w, _)| {
+                        spelt(start + k, l).is_some_and(|w| {
                             choice.iter().any(|(word, prefix)| {
                                 if *prefix {
                                     w.starts_with(word.as_str())

@@ -46,6 +46,19 @@ const HELD: usize = 3;
 /// `keep` of them (1: "heeeelp" → "help"; 2: "killll" → "kill"), or `None`
 /// when it has no such run. Idempotent on its own output (no run is left).
 pub fn unstretch(word: &str, keep: usize) -> Option<String> {
+    // Most words have no such run: find out without allocating.
+    let mut run = (None, 0);
+    let stretched = word.chars().any(|c| {
+        run = if run.0 == Some(c) {
+            (run.0, run.1 + 1)
+        } else {
+            (Some(c), 1)
+        };
+        run.1 >= HELD
+    });
+    if !stretched {
+        return None;
+    }
     let keep = keep.clamp(1, HELD - 1);
     let mut out = String::with_capacity(word.len());
     let mut chars = word.chars().peekable();
