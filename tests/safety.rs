@@ -158,3 +158,36 @@ fn the_story_alone_and_a_far_apart_phrase_raise_no_alarm() {
     assert!(!engine.ask(far, None).safety);
     assert!(engine.ask("i don't want to live", None).safety);
 }
+
+#[test]
+fn only_a_related_confident_answer_to_a_question_follows_the_helplines() {
+    let engine = Engine::load(Path::new("knowledge")).expect("the shipped knowledge base loads");
+    let entry = |q: &str| {
+        let m = engine.ask(q, None);
+        assert!(m.safety, "{q}");
+        m.entry().map(|e| engine.kb.entries[e].id.clone())
+    };
+    // A question about the law on violence keeps its answer.
+    assert_eq!(
+        entry("побои теперь по какому кодексу наказываются?").as_deref(),
+        Some("corporal-punishment")
+    );
+    assert_eq!(
+        entry("штраф за буллинг сколько").as_deref(),
+        Some("bullying-law")
+    );
+    // Statistics never follow the helplines.
+    assert_ne!(
+        entry("меня бьют! сколько детей в Казахстане?").as_deref(),
+        Some("children-total")
+    );
+    // A message that asks nothing beyond its distress gets the helplines
+    // alone, however well a violence entry matches its words.
+    for q in ["хочу покончить с собой", "i want to kill myself", "өзіме қол жұмсағым келеді"] {
+        assert_eq!(entry(q), None, "{q}");
+        let m = engine.ask(q, None);
+        assert!(m.suggestions.is_empty());
+        let reply = render::reply(&engine.kb, &m, Format::Plain).text;
+        assert!(reply.contains("111") && !reply.contains("———"), "{reply}");
+    }
+}

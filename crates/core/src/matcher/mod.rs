@@ -44,7 +44,7 @@ const RERANK: usize = 12;
 /// After a safety trigger, an entry that may follow the helplines
 /// (`after_helplines` in `safety.yaml`) is shown only from this score:
 /// a child in danger gets the helplines alone rather than a guess.
-pub const SAFETY_FOLLOW_MIN: f32 = 0.5;
+pub const SAFETY_FOLLOW_MIN: f32 = 0.4;
 
 /// An entry with its score in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -190,7 +190,7 @@ impl Matcher {
         };
         if other_place {
             m.outcome = Outcome::OutOfScope;
-            self.helplines_unless_related(&mut m);
+            self.helplines_unless_related(&mut m, false);
             return m;
         }
         let index = self.indexes.get(lang);
@@ -203,8 +203,10 @@ impl Matcher {
                 }
             }
         }
+        // Beyond the words of its trigger, does the message ask anything?
+        let asks = terms.iter().any(|t| t.kind == Kind::Content);
         if terms.is_empty() {
-            self.helplines_unless_related(&mut m);
+            self.helplines_unless_related(&mut m, asks);
             return m;
         }
         let ranked = score(index, &terms);
@@ -222,23 +224,26 @@ impl Matcher {
                     .collect();
             }
         }
-        self.helplines_unless_related(&mut m);
+        self.helplines_unless_related(&mut m, asks);
         m
     }
 
     /// After a safety trigger the helplines come first; what follows them
     /// must be about help or about the law on violence and bullying
-    /// (`after_helplines` in `safety.yaml`) and a confident match. Anything
-    /// else — another subject, a guess — gives way to the helplines alone:
-    /// the answer becomes a fallback with no suggestions, which the
-    /// renderer shows as the helplines block only.
-    fn helplines_unless_related(&self, m: &mut Match) {
+    /// (`after_helplines` in `safety.yaml`), a confident match, and an
+    /// answer to something the message `asks` beyond the words of its
+    /// trigger ("хочу покончить с собой" asks nothing the helplines do not
+    /// answer; "побои теперь по какому кодексу" does). Anything else — another
+    /// subject, a guess — gives way to the helplines alone: the answer
+    /// becomes a fallback with no suggestions, which the renderer shows as
+    /// the helplines block only.
+    fn helplines_unless_related(&self, m: &mut Match, asks: bool) {
         if !m.safety {
             return;
         }
         let related = match (&m.outcome, m.best) {
             (Outcome::Answer(e), Some(best)) => {
-                self.safety.may_follow(*e) && best.score >= SAFETY_FOLLOW_MIN
+                asks && self.safety.may_follow(*e) && best.score >= SAFETY_FOLLOW_MIN
             }
             _ => false,
         };

@@ -124,8 +124,9 @@ pub struct Hits {
     words: usize,
     /// The words matched at the position being read.
     fresh: Vec<u32>,
-    /// The first phrase found complete.
-    found: Option<u32>,
+    /// The first phrase found complete, and where: the position of the
+    /// word that filled each of its places.
+    found: Option<(u32, Vec<usize>)>,
 }
 
 impl Hits {
@@ -395,7 +396,12 @@ impl PatternSet {
                     Some(gap) => at + 1 - first as usize <= slots.len() + gap - 1,
                 };
                 if first > 0 && within {
-                    hits.found = Some(p);
+                    let at = slots
+                        .iter()
+                        .filter_map(|ids| ids.iter().map(|&w| hits.last[w as usize]).max())
+                        .map(|pos| pos as usize - 1)
+                        .collect();
+                    hits.found = Some((p, at));
                     break;
                 }
             }
@@ -404,7 +410,14 @@ impl PatternSet {
 
     /// The phrase found complete, if any.
     pub fn found(&self, hits: &Hits) -> Option<&str> {
-        hits.found.map(|p| self.phrases[p as usize].0.as_str())
+        hits.found
+            .as_ref()
+            .map(|(p, _)| self.phrases[*p as usize].0.as_str())
+    }
+
+    /// Where the words of the phrase found stand (see [`PatternSet::mark`]).
+    pub fn found_at<'h>(&self, hits: &'h Hits) -> &'h [usize] {
+        hits.found.as_ref().map_or(&[], |(_, at)| at.as_slice())
     }
 
     /// The first phrase whose words all occur among `words`, in any order
@@ -591,6 +604,26 @@ mod tests {
         let s = set(&["заставил*"]);
         assert!(!hit(&s, "заставить"));
         assert!(hit(&s, "заставел"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn latin_blind_never_panics_and_is_idempotent(s in proptest::prelude::any::<String>()) {
+            if let Some(blind) = latin_blind(&s) {
+                proptest::prop_assert_eq!(latin_blind(&blind), None);
+            }
+        }
+
+        #[test]
+        fn any_token_can_be_marked(s in proptest::prelude::any::<String>(), latin: bool) {
+            let p = set(&["насили*", "hits|beats me", "қорқыт*", "самоубийство"]);
+            let mut hits = p.hits();
+            for (at, t) in tokenize(&s).iter().enumerate() {
+                p.mark(&t.text, at, latin, &mut hits);
+                p.mark(&s, at, latin, &mut hits);
+                p.settle(at, Some(3), &mut hits);
+            }
+        }
     }
 
     #[test]

@@ -44,8 +44,8 @@ pub struct SafetyCheck {
 pub struct Alarm<'a> {
     /// The trigger pattern, as written in `safety.yaml`.
     pub trigger: &'a str,
-    /// The message's tokens ([`text::tokenize`]) that matched a word of
-    /// some trigger, ascending.
+    /// The message's tokens ([`text::tokenize`]) that make up the trigger,
+    /// ascending.
     pub tokens: Vec<usize>,
 }
 
@@ -218,8 +218,7 @@ impl SafetyCheck {
         extra.sort_by_key(|(i, _)| *i);
 
         let mut hits = Tri::from_fn(|lang| self.triggers.get(lang).hits());
-        let mut found = None;
-        let mut trigger_tokens = Vec::new();
+        let mut found: Option<(&str, Vec<usize>)> = None;
         let mut from = 0;
         for i in 0..tokens.len() {
             let to = from + extra[from..].iter().take_while(|(at, _)| *at == i).count();
@@ -228,29 +227,31 @@ impl SafetyCheck {
             if harmless[i] {
                 continue;
             }
-            let mut any = false;
             for (l, lang) in Lang::ALL.into_iter().enumerate() {
                 let set = self.triggers.get(lang);
                 let h = hits.get_mut(lang);
-                any |= set.mark_ids(&seen[word_of[i]].matches[l], place[i], h);
+                set.mark_ids(&seen[word_of[i]].matches[l], place[i], h);
                 for (_, token) in more {
                     if let Some((word, latin)) = spell(lang, token, None) {
                         let typos = !self.known.get(lang).contains(word.as_ref());
-                        any |= set.mark_spelt(&word, place[i], latin, typos, h);
+                        set.mark_spelt(&word, place[i], latin, typos, h);
                     }
                 }
                 set.settle(place[i], Some(self.gap), h);
                 if found.is_none() {
-                    found = set.found(h);
+                    found = set.found(h).map(|p| (p, set.found_at(h).to_vec()));
                 }
             }
-            if any {
-                trigger_tokens.push(i);
+            if found.is_some() {
+                break;
             }
         }
-        found.map(|trigger| Alarm {
+        let (trigger, at) = found?;
+        Some(Alarm {
             trigger,
-            tokens: trigger_tokens,
+            tokens: (0..tokens.len())
+                .filter(|&i| at.contains(&place[i]))
+                .collect(),
         })
     }
 

@@ -127,3 +127,25 @@ fn very_long_questions_are_cut_not_refused() {
     );
     assert_eq!(entry_of(&kb, &m.find(&hidden, None)), None);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any text, of any length, in any script: the safety check and the
+    /// whole answer never panic, and a trigger found in a message is found
+    /// however much text comes before it.
+    #[test]
+    fn any_message_is_checked_without_panic(s in proptest::prelude::any::<String>(), n in 0usize..400) {
+        let (_, m) = matcher_once();
+        let long = format!("{}{s}", "zz ".repeat(n));
+        let _ = m.find(&long, None);
+        let alarm = m.find(&format!("{long} меня бьют"), None);
+        proptest::prop_assert!(alarm.safety);
+    }
+}
+
+/// The fixture matcher, built once for the property test.
+fn matcher_once() -> &'static (Knowledge, Matcher) {
+    static M: std::sync::OnceLock<(Knowledge, Matcher)> = std::sync::OnceLock::new();
+    M.get_or_init(matcher)
+}

@@ -298,6 +298,15 @@ mod tests {
         assert_eq!(kazakh_plain("қорқытып"), kazakh_plain("коркитип"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn kazakh_plain_never_panics_and_is_idempotent(s in proptest::prelude::any::<String>()) {
+            let once = kazakh_plain(&s);
+            proptest::prop_assert_eq!(kazakh_plain(&once), once.clone());
+            proptest::prop_assert!(once.chars().count() <= s.chars().count());
+        }
+    }
+
     #[test]
     fn skeleton_merges_confusable_letters() {
         assert_eq!(skeleton("құқық"), skeleton("кукык"));
