@@ -5,6 +5,9 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod cli;
+pub mod config;
+pub mod conversation;
+pub mod publish;
 pub mod schedule;
 pub mod state;
 pub mod store;

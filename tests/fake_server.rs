@@ -971,3 +971,115 @@ async fn teloxide_payloads_pass_the_api_checks() {
 
     tg.assert_no_violations();
 }
+
+#[tokio::test]
+async fn documents_are_described_downloaded_and_sent_as_with_telegram() {
+    use teloxide::net::Download;
+    use teloxide::types::{FileId, InputFile};
+
+    let tg = FakeTelegram::start().await;
+    let bot = tg.client();
+    let bytes = "topic:\n  id: statistics\n".as_bytes().to_vec();
+    let id = tg.add_file(bytes.clone());
+
+    // A document message, as teloxide reads it.
+    let update = tg.push(Incoming::private_document(
+        &user(),
+        "statistics.yaml",
+        &id,
+        bytes.len() as u64,
+    ));
+    let update: teloxide::types::Update =
+        serde_json::from_str(&update.to_string()).expect("an Update");
+    let UpdateKind::Message(message) = update.kind else {
+        panic!("not a message: {update:?}");
+    };
+    let document = message.document().expect("a document");
+    assert_eq!(document.file_name.as_deref(), Some("statistics.yaml"));
+    assert_eq!(document.file.id.0, id);
+    assert_eq!(document.file.size as usize, bytes.len());
+
+    // getFile, then the download path.
+    let file = bot.get_file(FileId(id.clone())).await.expect("getFile");
+    assert_eq!(file.size as usize, bytes.len());
+    assert!(file.path.starts_with("documents/"), "{}", file.path);
+    let mut downloaded = Vec::new();
+    bot.download_file(&file.path, &mut downloaded)
+        .await
+        .expect("download");
+    assert_eq!(downloaded, bytes);
+    assert_eq!(tg.downloads(), std::slice::from_ref(&file.path));
+    match bot.get_file(FileId("no-such-file".into())).await {
+        Err(RequestError::Api(ApiError::FileIdInvalid)) => {}
+        other => panic!("{other:?}"),
+    }
+    // The download path wants the token, and a known path.
+    let url = |token: &str, path: &str| format!("{}/file/bot{token}/{path}", tg.api_url());
+    let status = |url: String| async move {
+        balabot_testkit::raw_http::request("GET", &url, None)
+            .await
+            .expect("request")
+            .status
+    };
+    assert_eq!(status(url("123:WRONG", &file.path)).await, 401);
+    assert_eq!(status(url(&tg.token(), "documents/nothing.zip")).await, 404);
+
+    // sendDocument: multipart/form-data as teloxide uploads it.
+    let payload = b"PK\x03\x04 not really a zip".to_vec();
+    let sent = bot
+        .send_document(
+            ChatId(1001),
+            InputFile::memory(payload.clone()).file_name("knowledge.zip"),
+        )
+        .caption("<b>Knowledge</b> export")
+        .parse_mode(ParseMode::Html)
+        .await
+        .expect("sendDocument");
+    let doc = sent.document().expect("the sent document");
+    assert_eq!(doc.file_name.as_deref(), Some("knowledge.zip"));
+    assert_eq!(
+        doc.mime_type.as_ref().map(|m| m.to_string()).as_deref(),
+        Some("application/zip")
+    );
+    assert_eq!(sent.caption(), Some("Knowledge export"));
+    let docs = tg.sent_documents();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].chat_id, 1001);
+    assert_eq!(docs[0].file_name.as_deref(), Some("knowledge.zip"));
+    assert_eq!(docs[0].bytes, payload);
+    assert_eq!(docs[0].caption.as_deref(), Some("<b>Knowledge</b> export"));
+    // What the bot sent can be sent again by file_id, and downloaded.
+    bot.send_document(ChatId(1001), InputFile::file_id(doc.file.id.clone()))
+        .await
+        .expect("resend by id");
+    assert_eq!(tg.sent_documents()[1].bytes, payload);
+    let file = bot.get_file(doc.file.id.clone()).await.expect("getFile");
+    let mut again = Vec::new();
+    bot.download_file(&file.path, &mut again)
+        .await
+        .expect("download");
+    assert_eq!(again, payload);
+    tg.assert_no_violations();
+
+    // A part that was not uploaded, and a caption over 1024 characters.
+    let response = call(
+        &tg,
+        "sendDocument",
+        json!({"chat_id": 1001, "document": "attach://missing"}),
+    )
+    .await;
+    assert_eq!(response.status, 400);
+    assert!(error_description(&response).contains("wrong file identifier"));
+    let response = call(
+        &tg,
+        "sendDocument",
+        json!({"chat_id": 1001, "document": doc.file.id.0, "caption": "x".repeat(1025)}),
+    )
+    .await;
+    assert_eq!(response.status, 400);
+    assert_eq!(
+        error_description(&response),
+        "Bad Request: message caption is too long"
+    );
+    assert_eq!(tg.take_violations().len(), 1);
+}

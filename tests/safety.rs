@@ -183,7 +183,11 @@ fn only_a_related_confident_answer_to_a_question_follows_the_helplines() {
     );
     // A message that asks nothing beyond its distress gets the helplines
     // alone, however well a violence entry matches its words.
-    for q in ["хочу покончить с собой", "i want to kill myself", "өзіме қол жұмсағым келеді"] {
+    for q in [
+        "хочу покончить с собой",
+        "i want to kill myself",
+        "өзіме қол жұмсағым келеді",
+    ] {
         assert_eq!(entry(q), None, "{q}");
         let m = engine.ask(q, None);
         assert!(m.suggestions.is_empty());

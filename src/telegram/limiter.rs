@@ -62,11 +62,13 @@ impl Limits {
     }
 }
 
-/// Who is sending: a reply to someone, or the broadcast.
+/// Whose send it is: a reply to someone (replies, edits, notices to
+/// admins), or the June 1 broadcast, which waits behind replies and keeps
+/// to its own rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Traffic {
     Reply,
-    Bulk,
+    Broadcast,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +91,7 @@ pub enum Verdict {
     Go,
     /// Not yet. `until`: when to look again (`None`: not before an answer
     /// is back). `shared`: a limit of all chats binds, so nobody of this
-    /// kind can go now; otherwise only this chat waits.
+    /// traffic can go now; otherwise only this chat waits.
     Wait {
         until: Option<Instant>,
         shared: bool,
@@ -175,12 +177,12 @@ impl Book {
         }
     }
 
-    /// May a send of `kind` to `chat` start at `now`?
-    pub fn check(&mut self, chat: i64, kind: Kind, now: Instant) -> Verdict {
+    /// May a send of `traffic` to `chat` start at `now`?
+    pub fn check(&mut self, chat: i64, traffic: Traffic, now: Instant) -> Verdict {
         self.prune(chat, now);
         let l = &self.limits;
         let mut everyone = full(self.recent.iter(), SECOND, l.per_second, now);
-        if kind == Kind::Bulk {
+        if traffic == Traffic::Broadcast {
             let bulk = self.recent.iter().filter(|s| s.bulk);
             everyone = wait_for_all(everyone, full(bulk, SECOND, l.bulk_per_second, now));
             let gap = Duration::from_secs(1) / l.bulk_per_second.max(1) as u32;
@@ -207,17 +209,17 @@ impl Book {
 
     /// Records a send starting at `now` (after [`Book::check`] said `Go`);
     /// returns its id for [`Book::answered`].
-    pub fn start(&mut self, chat: i64, kind: Kind, now: Instant) -> u64 {
+    pub fn start(&mut self, chat: i64, traffic: Traffic, now: Instant) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         let send = Send {
             id,
-            bulk: kind == Kind::Bulk,
+            bulk: traffic == Traffic::Broadcast,
             answered: None,
         };
         self.recent.push_back(send);
         self.chats.entry(chat).or_default().push_back(send);
-        if kind == Kind::Bulk {
+        if traffic == Traffic::Broadcast {
             self.last_bulk_start = Some(now);
         }
         id
@@ -253,10 +255,10 @@ impl Line {
     fn pass(&mut self, now: Instant, shared: &Arc<Shared>) -> Vec<(Waiter, Permit)> {
         let mut granted = Vec::new();
         let mut wake: Option<Instant> = None;
-        for kind in [Kind::Reply, Kind::Bulk] {
-            let queue = match kind {
-                Kind::Reply => &mut self.replies,
-                Kind::Bulk => &mut self.bulk,
+        for traffic in [Traffic::Reply, Traffic::Broadcast] {
+            let queue = match traffic {
+                Traffic::Reply => &mut self.replies,
+                Traffic::Broadcast => &mut self.bulk,
             };
             let mut held = HashSet::new();
             let mut i = 0;
@@ -271,9 +273,9 @@ impl Line {
                     i += 1;
                     continue;
                 }
-                match self.book.check(chat, kind, now) {
+                match self.book.check(chat, traffic, now) {
                     Verdict::Go => {
-                        let id = self.book.start(chat, kind, now);
+                        let id = self.book.start(chat, traffic, now);
                         if let Some(w) = queue.remove(i) {
                             let permit = Permit {
                                 shared: Some(shared.clone()),
@@ -386,9 +388,9 @@ impl Limiter {
         Limiter { shared: None }
     }
 
-    /// Waits until a message of `kind` may go to `chat`; send it right
+    /// Waits until a message of `traffic` may go to `chat`; send it right
     /// away and drop the permit when its answer is back.
-    pub async fn slot(&self, chat: i64, kind: Kind) -> Permit {
+    pub async fn slot(&self, chat: i64, traffic: Traffic) -> Permit {
         let Some(shared) = &self.shared else {
             return Permit {
                 shared: None,
@@ -400,9 +402,9 @@ impl Limiter {
         {
             let mut line = shared.line();
             let waiter = Waiter { chat, grant };
-            match kind {
-                Kind::Reply => line.replies.push_back(waiter),
-                Kind::Bulk => line.bulk.push_back(waiter),
+            match traffic {
+                Traffic::Reply => line.replies.push_back(waiter),
+                Traffic::Broadcast => line.bulk.push_back(waiter),
             }
         }
         shared.pass();
@@ -444,9 +446,9 @@ mod tests {
         Duration::from_millis(n)
     }
 
-    fn go(book: &mut Book, chat: i64, kind: Kind, now: Instant) -> u64 {
-        assert_eq!(book.check(chat, kind, now), Verdict::Go, "chat {chat}");
-        book.start(chat, kind, now)
+    fn go(book: &mut Book, chat: i64, traffic: Traffic, now: Instant) -> u64 {
+        assert_eq!(book.check(chat, traffic, now), Verdict::Go, "chat {chat}");
+        book.start(chat, traffic, now)
     }
 
     #[test]
@@ -454,11 +456,11 @@ mod tests {
         let mut book = Book::new(Limits::telegram(30));
         let t0 = Instant::now();
         let ids: Vec<u64> = (1..=30)
-            .map(|c| go(&mut book, c, Kind::Reply, t0))
+            .map(|c| go(&mut book, c, Traffic::Reply, t0))
             .collect();
         // All in flight: nobody knows when the window frees.
         assert_eq!(
-            book.check(31, Kind::Reply, t0 + ms(10)),
+            book.check(31, Traffic::Reply, t0 + ms(10)),
             Verdict::Wait {
                 until: None,
                 shared: true
@@ -469,23 +471,23 @@ mod tests {
         }
         let free = t0 + ms(20) + SECOND;
         assert_eq!(
-            book.check(31, Kind::Reply, t0 + ms(500)),
+            book.check(31, Traffic::Reply, t0 + ms(500)),
             Verdict::Wait {
                 until: Some(free),
                 shared: true
             }
         );
-        assert_eq!(book.check(31, Kind::Reply, free), Verdict::Go);
+        assert_eq!(book.check(31, Traffic::Reply, free), Verdict::Go);
     }
 
     #[test]
     fn a_slow_answer_keeps_its_send_counting() {
         let mut book = Book::new(Limits::telegram(30));
         let t0 = Instant::now();
-        let id = go(&mut book, 7, Kind::Reply, t0);
+        let id = go(&mut book, 7, Traffic::Reply, t0);
         // Ten seconds without an answer: it may arrive at the server now.
         assert!(matches!(
-            book.check(7, Kind::Reply, t0 + Duration::from_secs(10)),
+            book.check(7, Traffic::Reply, t0 + Duration::from_secs(10)),
             Verdict::Wait {
                 until: None,
                 shared: false
@@ -494,27 +496,27 @@ mod tests {
         book.answered(7, id, t0 + Duration::from_secs(10));
         let free = t0 + Duration::from_secs(10) + SECOND;
         assert!(matches!(
-            book.check(7, Kind::Reply, free - ms(1)),
+            book.check(7, Traffic::Reply, free - ms(1)),
             Verdict::Wait { until: Some(t), shared: false } if t == free
         ));
-        assert_eq!(book.check(7, Kind::Reply, free), Verdict::Go);
+        assert_eq!(book.check(7, Traffic::Reply, free), Verdict::Go);
     }
 
     #[test]
     fn one_message_a_second_per_chat_and_other_chats_are_not_held() {
         let mut book = Book::new(Limits::telegram(30));
         let t0 = Instant::now();
-        let id = go(&mut book, 5, Kind::Reply, t0);
+        let id = go(&mut book, 5, Traffic::Reply, t0);
         book.answered(5, id, t0 + ms(3));
         assert_eq!(
-            book.check(5, Kind::Reply, t0 + ms(4)),
+            book.check(5, Traffic::Reply, t0 + ms(4)),
             Verdict::Wait {
                 until: Some(t0 + ms(3) + SECOND),
                 shared: false
             }
         );
-        go(&mut book, 6, Kind::Reply, t0 + ms(4));
-        go(&mut book, 5, Kind::Reply, t0 + ms(3) + SECOND);
+        go(&mut book, 6, Traffic::Reply, t0 + ms(4));
+        go(&mut book, 5, Traffic::Reply, t0 + ms(3) + SECOND);
     }
 
     #[test]
@@ -523,49 +525,54 @@ mod tests {
         let t0 = Instant::now();
         let mut t = t0;
         for _ in 0..20 {
-            let id = go(&mut book, -100, Kind::Reply, t);
+            let id = go(&mut book, -100, Traffic::Reply, t);
             book.answered(-100, id, t + ms(5));
             t += ms(5) + SECOND;
         }
         let free = t0 + ms(5) + MINUTE;
         assert_eq!(
-            book.check(-100, Kind::Reply, t),
+            book.check(-100, Traffic::Reply, t),
             Verdict::Wait {
                 until: Some(free),
                 shared: false
             }
         );
         // A private chat with the same number is not a group.
-        go(&mut book, 100, Kind::Reply, t);
-        go(&mut book, -100, Kind::Reply, free);
+        go(&mut book, 100, Traffic::Reply, t);
+        go(&mut book, -100, Traffic::Reply, free);
     }
 
     #[test]
     fn the_broadcast_is_spaced_and_keeps_to_its_own_rate() {
         let mut book = Book::new(Limits::telegram(10));
         let t0 = Instant::now();
-        go(&mut book, 1, Kind::Bulk, t0);
+        go(&mut book, 1, Traffic::Broadcast, t0);
         assert_eq!(
-            book.check(2, Kind::Bulk, t0 + ms(50)),
+            book.check(2, Traffic::Broadcast, t0 + ms(50)),
             Verdict::Wait {
                 until: Some(t0 + ms(100)),
                 shared: true
             }
         );
         // Replies are not spaced.
-        go(&mut book, 3, Kind::Reply, t0 + ms(50));
+        go(&mut book, 3, Traffic::Reply, t0 + ms(50));
         for i in 1..10 {
-            go(&mut book, 10 + i, Kind::Bulk, t0 + ms(100 * i as u64));
+            go(
+                &mut book,
+                10 + i,
+                Traffic::Broadcast,
+                t0 + ms(100 * i as u64),
+            );
         }
         // Ten broadcast sends in flight: its own limit binds, not the overall one.
         assert!(matches!(
-            book.check(50, Kind::Bulk, t0 + ms(1000)),
+            book.check(50, Traffic::Broadcast, t0 + ms(1000)),
             Verdict::Wait {
                 until: None,
                 shared: true
             }
         ));
-        go(&mut book, 51, Kind::Reply, t0 + ms(1000));
+        go(&mut book, 51, Traffic::Reply, t0 + ms(1000));
     }
 
     #[test]
@@ -613,13 +620,13 @@ mod tests {
                 3 => -9,
                 _ => 100 + random(2000) as i64,
             };
-            let kind = if random(3) == 0 {
-                Kind::Bulk
+            let traffic = if random(3) == 0 {
+                Traffic::Broadcast
             } else {
-                Kind::Reply
+                Traffic::Reply
             };
-            if book.check(chat, kind, now) == Verdict::Go {
-                let id = book.start(chat, kind, now);
+            if book.check(chat, traffic, now) == Verdict::Go {
+                let id = book.start(chat, traffic, now);
                 let delay = ms(1 + random(400));
                 arrivals.push((now + ms(random(delay.as_millis() as u64)), chat));
                 in_flight.push((chat, id, now + delay));
@@ -643,18 +650,18 @@ mod tests {
         assert_eq!(busiest_group_minute, 20);
     }
 
-    /// Runs `waiters` (chat, kind, name) one after another into the line;
+    /// Runs `waiters` (chat, traffic, name) one after another into the line;
     /// each holds its permit 10 ms. Returns the names in the order they went.
     async fn run_in_line(
         limiter: &Limiter,
-        waiters: &[(i64, Kind, &'static str)],
+        waiters: &[(i64, Traffic, &'static str)],
     ) -> Vec<&'static str> {
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut tasks = Vec::new();
-        for &(chat, kind, name) in waiters {
+        for &(chat, traffic, name) in waiters {
             let (limiter, order) = (limiter.clone(), order.clone());
             tasks.push(tokio::spawn(async move {
-                let permit = limiter.slot(chat, kind).await;
+                let permit = limiter.slot(chat, traffic).await;
                 order.lock().expect("order").push(name);
                 tokio::time::sleep(ms(10)).await;
                 drop(permit);
@@ -671,11 +678,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_chat_held_by_its_own_limit_holds_no_one_else() {
         let limiter = Limiter::new(Limits::telegram(30));
-        drop(limiter.slot(1, Kind::Reply).await);
+        drop(limiter.slot(1, Traffic::Reply).await);
         let t0 = Instant::now();
         let order = run_in_line(
             &limiter,
-            &[(1, Kind::Reply, "chat 1 again"), (3, Kind::Reply, "chat 3")],
+            &[
+                (1, Traffic::Reply, "chat 1 again"),
+                (3, Traffic::Reply, "chat 3"),
+            ],
         )
         .await;
         assert_eq!(order, ["chat 3", "chat 1 again"]);
@@ -691,7 +701,7 @@ mod tests {
             bulk_per_second: 1,
         });
         // The one slot of the second is taken until this permit is dropped.
-        let busy = limiter.slot(9, Kind::Reply).await;
+        let busy = limiter.slot(9, Traffic::Reply).await;
         let release = tokio::spawn(async move {
             tokio::time::sleep(ms(100)).await;
             drop(busy);
@@ -699,10 +709,10 @@ mod tests {
         let order = run_in_line(
             &limiter,
             &[
-                (2, Kind::Bulk, "broadcast 2"),
-                (3, Kind::Reply, "reply 3"),
-                (4, Kind::Bulk, "broadcast 4"),
-                (5, Kind::Reply, "reply 5"),
+                (2, Traffic::Broadcast, "broadcast 2"),
+                (3, Traffic::Reply, "reply 3"),
+                (4, Traffic::Broadcast, "broadcast 4"),
+                (5, Traffic::Reply, "reply 5"),
             ],
         )
         .await;
@@ -715,7 +725,7 @@ mod tests {
         let limiter = Limiter::off();
         let mut permits = Vec::new();
         for _ in 0..100 {
-            permits.push(limiter.slot(1, Kind::Reply).await);
+            permits.push(limiter.slot(1, Traffic::Reply).await);
         }
         assert_eq!(permits.len(), 100);
     }

@@ -8,26 +8,29 @@
 //! the knowledge directory watcher.
 
 pub mod broadcast;
-pub mod callback;
-pub mod commands;
+pub mod guard;
 mod handlers;
 pub mod limiter;
+pub mod progress;
+mod publishing;
 pub mod send;
 pub(crate) mod watch;
 
 use crate::Engine;
+use crate::config::{self, Throttle};
+use crate::conversation::{Reply, admin, commands, texts};
+use crate::knowledge::{Diagnostic, LoadError};
 use crate::lang::Lang;
-use crate::schedule::{Clock, ShiftedClock, SystemClock, Yearly};
-use crate::state::{self, Settings, State};
+use crate::publish::Publisher;
+use crate::schedule::{Clock, ShiftedClock, SystemClock};
+use crate::state::{Settings, State};
 use crate::store::Store;
-use anyhow::{Context, bail};
-use limiter::{Kind, Limiter, Limits};
+use anyhow::Context;
+use limiter::{Limiter, Limits};
 use send::{Tg, describe, redact};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::dispatching::{Dispatcher, UpdateHandler};
-use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 use teloxide::update_listeners::Polling;
@@ -51,125 +54,116 @@ async fn log_error<E: std::fmt::Display>(error: E) {
     log::error!("{}", redact(&error.to_string()));
 }
 
-/// Settings read from the environment.
-pub struct Config {
-    pub token: String,
-    pub api_url: Option<String>,
-    pub db: PathBuf,
-    pub settings: Settings,
-    /// BALABOT_FAKE_NOW: rehearse with the clock set to this moment.
-    pub fake_now: Option<chrono::DateTime<chrono::Utc>>,
-    /// BALABOT_THROTTLE=off: no rate limits at all, on replies or the
-    /// broadcast (load tests against a local server only).
-    pub throttle: bool,
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|s| !s.trim().is_empty())
-}
-
-impl Config {
-    pub fn from_env() -> anyhow::Result<Config> {
-        let token = env("TELOXIDE_TOKEN")
-            .map(|t| t.trim().to_string())
-            .unwrap_or_default();
-        if token.is_empty() {
-            bail!("TELOXIDE_TOKEN is not set");
-        }
-        let (admins, bad) = state::parse_admins(&env("BALABOT_ADMINS").unwrap_or_default());
-        for b in bad {
-            log::warn!("BALABOT_ADMINS: ignoring {b:?}, not a numeric Telegram user id");
-        }
-        let broadcast_at: Yearly = match env("BALABOT_BROADCAST_AT") {
-            Some(v) => v.parse()?,
-            None => Yearly::default(),
-        };
-        let tz: chrono_tz::Tz = match env("BALABOT_TZ") {
-            Some(v) => v.trim().parse().map_err(|_| {
-                anyhow::anyhow!("BALABOT_TZ {v:?} is not an IANA time zone such as Asia/Almaty")
-            })?,
-            None => chrono_tz::Asia::Almaty,
-        };
-        let per_second = match env("BALABOT_BROADCAST_RATE") {
-            Some(v) => v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .context(
-                    "BALABOT_BROADCAST_RATE must be a number of messages per second (1-1000)",
-                )?,
-            None => 30,
-        };
-        let fake_now = match env("BALABOT_FAKE_NOW") {
-            Some(v) => Some(
-                chrono::DateTime::parse_from_rfc3339(v.trim())
-                    .with_context(|| format!("BALABOT_FAKE_NOW {v:?} is not an RFC 3339 time"))?
-                    .with_timezone(&chrono::Utc),
-            ),
-            None => None,
-        };
-        Ok(Config {
-            token,
-            api_url: env("TELOXIDE_API_URL"),
-            db: env("BALABOT_DB").map_or_else(|| PathBuf::from("balabot.db"), PathBuf::from),
-            settings: Settings {
-                admins,
-                broadcast_at,
-                tz,
-                per_second,
-            },
-            fake_now,
-            throttle: env("BALABOT_THROTTLE").is_none_or(|v| v.trim() != "off"),
-        })
-    }
-}
-
 /// Runs the bot until Ctrl-C or SIGTERM (blocking: builds its own runtime).
 ///
 /// One thread serves everything: a reply takes tens of microseconds of our
 /// own work, so a second worker would only add cross-thread wake-ups (a
 /// quarter of the CPU per update when measured). Slow work — reloading the
 /// knowledge — goes to the blocking pool.
-pub fn run(engine: Engine, dir: PathBuf) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+///
+/// `engine` was loaded from the publisher's knowledge directory after
+/// `Publisher::recover` finished any interrupted publish. `problems`: the
+/// self-test of `engine` (run before, so that its work is over before the
+/// bot answers), reported to the log and the admins.
+pub fn run(
+    engine: Engine,
+    publisher: Publisher,
+    config: config::Run,
+    problems: Vec<Diagnostic>,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(engine, dir, config))
+    runtime.block_on(serve(engine, publisher, config, problems))
 }
 
-/// Reloads the knowledge on a blocking thread: indexing a large base takes
-/// a second or more, and the runtime must go on answering meanwhile.
-async fn reload(state: &Arc<State>) -> Result<usize, crate::knowledge::LoadError> {
-    let dir = state.knowledge_dir().to_path_buf();
-    let state = state.clone();
-    match tokio::task::spawn_blocking(move || state.reload()).await {
+/// Which reload: /reload loads in any case, the watcher only when the
+/// files' content changed since the last load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reload {
+    Always,
+    IfChanged,
+}
+
+/// Reloads the knowledge — the one place for /reload and the watcher — on
+/// a blocking thread: indexing a large base takes a second or more, and
+/// the runtime must go on answering meanwhile. `Ok(None)`: the files had
+/// not changed (`Reload::IfChanged`), nothing was done. A panic while
+/// loading is reported as a rejection, not passed on.
+pub(crate) async fn reload_knowledge(
+    state: &Arc<State>,
+    reload: Reload,
+) -> Result<Option<usize>, LoadError> {
+    let loading = state.clone();
+    let result = match tokio::task::spawn_blocking(move || match reload {
+        Reload::Always => loading.reload().map(Some),
+        Reload::IfChanged => loading.reload_if_changed(),
+    })
+    .await
+    {
         Ok(result) => result,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(crate::knowledge::LoadError {
-            diagnostics: vec![crate::knowledge::Diagnostic::error(
-                &dir,
-                1,
-                1,
-                "the reload was cancelled: the bot is shutting down".to_string(),
-                "nothing changed; the knowledge is loaded again at the next start",
-            )],
-        }),
+        Err(e) => {
+            log::error!("knowledge reload failed: {e}");
+            let problem = if e.is_cancelled() {
+                "the reload was cancelled: the bot is shutting down"
+            } else {
+                "the reload stopped with an internal error"
+            };
+            Err(LoadError {
+                diagnostics: vec![Diagnostic::error(
+                    state.knowledge_dir(),
+                    1,
+                    1,
+                    problem.to_string(),
+                    "the previous knowledge keeps serving; the bot's log has the details",
+                )],
+            })
+        }
+    };
+    match &result {
+        Ok(None) => log::debug!("knowledge files saved without a change: not reloaded"),
+        Ok(Some(n)) => log::info!("knowledge reloaded: {n} entries"),
+        Err(e) => log::warn!(
+            "knowledge reload rejected: {} problem(s); the previous knowledge keeps serving",
+            e.diagnostics.len()
+        ),
     }
+    result
+}
+
+/// The bot starts on a base that fails its self-test: it is served anyway
+/// (there is nothing better to serve), with a loud warning to the log and
+/// the admins. A reload, like `balabot check`, refuses such a base.
+async fn warn_about_selftest(bot: &Tg, state: &State, problems: &[Diagnostic]) {
+    log::warn!(
+        "THE KNOWLEDGE BASE FAILS ITS SELF-TEST: {} example question(s) do not find their own entry; serving it anyway (run `balabot check`)",
+        problems.len()
+    );
+    notify_admins_except(bot, state, None, |lang| {
+        admin::notice(&texts::selftest_failed(problems, lang))
+    })
+    .await;
 }
 
 /// Starts the bot and serves until shut down.
-pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Result<()> {
-    send::set_token(&config.token);
-    let mut bot = Bot::new(&config.token);
-    if let Some(url) = &config.api_url {
-        let parsed = url::Url::parse(url.trim_end_matches('/'))
-            .with_context(|| format!("TELOXIDE_API_URL is not a valid URL: {url:?}"))?;
-        bot = bot.set_api_url(parsed);
+pub async fn serve(
+    engine: Engine,
+    publisher: Publisher,
+    config: config::Run,
+    problems: Vec<Diagnostic>,
+) -> anyhow::Result<()> {
+    let token = config.token.context("TELOXIDE_TOKEN is not set")?.0;
+    send::set_token(&token);
+    for item in &config.admins.ignored {
+        log::warn!("BALABOT_ADMINS: ignoring {item:?}, not a numeric Telegram user id");
     }
-    let store = Store::open(&config.db)
-        .with_context(|| format!("cannot open the state file {}", config.db.display()))?;
+    let mut bot = Bot::new(&token);
+    if let Some(url) = config.api_url {
+        bot = bot.set_api_url(url);
+    }
+    let db = &config.db.path;
+    let store =
+        Store::open(db).with_context(|| format!("cannot open the state file {}", db.display()))?;
     let me = bot.get_me().await.map_err(|e| {
         anyhow::anyhow!(
             "cannot start: getMe failed ({}); check TELOXIDE_TOKEN and the network",
@@ -185,8 +179,8 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         "balabot @{username} started: {} entries in {} topics from {}; state in {}; can_read_all_group_messages={}",
         engine.kb.entries.len(),
         engine.kb.topics.len(),
-        dir.display(),
-        config.db.display(),
+        publisher.knowledge_dir().display(),
+        db.display(),
         me.can_read_all_group_messages
     );
     if !me.can_read_all_group_messages {
@@ -201,8 +195,15 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
         }
         None => Box::new(SystemClock),
     };
-    let state = Arc::new(State::new(engine, dir, config.settings, store, clock));
-    let limiter = if config.throttle {
+    let settings = Settings {
+        admins: config.admins.ids,
+        broadcast_at: config.broadcast_at,
+        tz: config.tz,
+        per_second: config.broadcast_rate,
+        unanswered_days: config.unanswered_days,
+    };
+    let state = Arc::new(State::new(engine, publisher, settings, store, clock));
+    let limiter = if config.throttle == Throttle::On {
         Limiter::new(Limits::telegram(state.settings.per_second))
     } else {
         log::warn!("BALABOT_THROTTLE=off: sending without Telegram's rate limits");
@@ -212,6 +213,10 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
     let scheduler = tokio::spawn(schedule_broadcasts(tg.clone(), state.clone()));
     let flusher = tokio::spawn(flush_counters(state.clone()));
     let _watcher = watch::spawn(tg.clone(), state.clone());
+    if !problems.is_empty() {
+        let (tg, state) = (tg.clone(), state.clone());
+        tokio::spawn(async move { warn_about_selftest(&tg, &state, &problems).await });
+    }
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![state.clone(), tg])
         .error_handler(Arc::new(log_error::<anyhow::Error>))
@@ -244,7 +249,8 @@ pub async fn serve(engine: Engine, dir: PathBuf, config: Config) -> anyhow::Resu
     Ok(())
 }
 
-/// Writes the question counters kept in memory every few seconds.
+/// Writes the question counters kept in memory every few seconds, and
+/// deletes unanswered texts older than BALABOT_UNANSWERED_DAYS.
 async fn flush_counters(state: Arc<State>) {
     let mut every = tokio::time::interval(FLUSH_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -252,6 +258,15 @@ async fn flush_counters(state: Arc<State>) {
         every.tick().await;
         if let Err(e) = state.store.flush() {
             log::warn!("writing question counters (kept for the next try): {e}");
+        }
+        // Once a day in effect: the store skips a cutoff it has used.
+        let cutoff = state.day_offset(-i64::from(state.settings.unanswered_days));
+        match state.store.expire_unanswered(&cutoff) {
+            Ok(0) => {}
+            Ok(n) => {
+                log::info!("deleted {n} unanswered question text(s) last asked before {cutoff}")
+            }
+            Err(e) => log::warn!("deleting old unanswered question texts: {e}"),
         }
     }
 }
@@ -292,37 +307,73 @@ async fn schedule_broadcasts(bot: Tg, state: Arc<State>) {
 
 /// Runs a year's broadcast and sends its summary to the admins.
 pub(crate) async fn broadcast_and_report(bot: &Tg, state: &Arc<State>, year: i32) {
-    let text = match broadcast::run(bot.clone(), state.clone(), year).await {
-        Ok(summary) => summary.text(),
-        Err(e) => {
-            log::error!("broadcast {year} stopped: {}", redact(&format!("{e:#}")));
-            format!(
-                "Children's Day broadcast {year} stopped with an error: {}",
-                redact(&format!("{e:#}"))
-            )
-        }
-    };
-    notify_admins(bot, state, &text).await;
+    let result = broadcast::run(bot.clone(), state.clone(), year).await;
+    report_broadcast(bot, state, year, result).await;
 }
 
-/// Sends a plain text to every admin (their private chats).
-pub(crate) async fn notify_admins(bot: &Tg, state: &State, text: &str) {
-    for admin in state.admins() {
+/// Sends a year's message to its unknown chats (an admin asked) and sends
+/// the summary to the admins.
+pub(crate) async fn send_to_unknown_and_report(bot: &Tg, state: &Arc<State>, year: i32) {
+    let result = broadcast::send_to_unknown(bot.clone(), state.clone(), year).await;
+    report_broadcast(bot, state, year, result).await;
+}
+
+/// The summary of a broadcast run to the admins, with a button to send to
+/// the chats whose delivery is unknown, if any.
+async fn report_broadcast(
+    bot: &Tg,
+    state: &Arc<State>,
+    year: i32,
+    result: anyhow::Result<broadcast::Summary>,
+) {
+    match result {
+        Ok(summary) => {
+            let unknown = state.store.count_unknown(year).unwrap_or_else(|e| {
+                log::warn!("counting the unknown chats of {year}: {e}");
+                0
+            });
+            notify_admins_except(bot, state, None, |lang| {
+                admin::broadcast_summary(&summary, unknown, lang)
+            })
+            .await;
+        }
+        Err(e) => {
+            let error = redact(&format!("{e:#}"));
+            log::error!("broadcast {year} stopped: {error}");
+            notify_admins_except(bot, state, None, |lang| {
+                admin::broadcast_failed(year, &error, lang)
+            })
+            .await;
+        }
+    }
+}
+
+/// The language of an admin's notices: their chat's /lang choice, else
+/// English.
+pub(crate) fn admin_lang(state: &State, admin: u64) -> Lang {
+    state
+        .store
+        .chat_lang(admin as i64)
+        .ok()
+        .flatten()
+        .unwrap_or(Lang::En)
+}
+
+/// Sends every admin but `except` a message in their language, with its
+/// buttons (their private chats): notices from the watcher, the start-up
+/// self-test, the broadcast, a publish.
+pub(crate) async fn notify_admins_except(
+    bot: &Tg,
+    state: &State,
+    except: Option<u64>,
+    reply: impl Fn(Lang) -> Reply,
+) {
+    for admin in state.admins().filter(|a| Some(*a) != except) {
         let chat = ChatId(admin as i64);
-        for piece in crate::render::split_message(
-            &crate::render::escape(text),
-            crate::render::TELEGRAM_TEXT_LIMIT,
-        ) {
-            let sent = bot
-                .limited(chat, Kind::Reply, |bot| {
-                    let msg =
-                        SendMessage::new(chat, piece).parse_mode(teloxide::types::ParseMode::Html);
-                    send::quietly(bot, msg)
-                })
-                .await;
-            if let Err(e) = sent {
-                log::warn!("could not notify an admin: {}", describe(&e));
-            }
+        let reply = reply(admin_lang(state, admin));
+        let markup = handlers::keyboard(&reply.keyboard);
+        if let Err(e) = send::html(bot, chat, &reply.html, None, markup).await {
+            log::warn!("could not notify an admin: {}", describe(&e));
         }
     }
 }

@@ -3,7 +3,7 @@
 //! bounded retries with backoff on network errors, and every error logged
 //! with the token redacted. A failed send never panics the dispatcher.
 
-use super::limiter::{Kind, Limiter};
+use super::limiter::{Limiter, Traffic};
 use crate::render::{TELEGRAM_TEXT_LIMIT, split_message};
 use serde::Serialize;
 use std::future::Future;
@@ -43,13 +43,13 @@ impl Tg {
     pub async fn limited<T, Fut>(
         &self,
         chat: ChatId,
-        kind: Kind,
+        traffic: Traffic,
         request: impl FnOnce(&Bot) -> Fut,
     ) -> Result<T, RequestError>
     where
         Fut: Future<Output = Result<T, RequestError>>,
     {
-        let _permit = self.limiter.slot(chat.0, kind).await;
+        let _permit = self.limiter.slot(chat.0, traffic).await;
         request(&self.bot).await
     }
 }
@@ -145,20 +145,21 @@ pub fn chat_is_gone(err: &RequestError) -> bool {
 /// costs more than the rest of the reply's JSON handling.
 #[derive(Serialize)]
 #[serde(transparent)]
-struct SendQuietly(SendMessage);
+struct SendUnparsed(SendMessage);
 
-impl Payload for SendQuietly {
+impl Payload for SendUnparsed {
     type Output = serde::de::IgnoredAny;
     const NAME: &'static str = <SendMessage as Payload>::NAME;
 }
 
-/// Sends a message, reading Telegram's answer only for success or the
-/// error (every sendMessage of the bot goes this way).
-pub fn quietly(
+/// Sends a message without parsing the sent `Message` that Telegram
+/// answers: only success or the error is read (every sendMessage of the
+/// bot goes this way). It is not a silent notification.
+pub fn unparsed(
     bot: &Bot,
     msg: SendMessage,
 ) -> impl Future<Output = Result<(), RequestError>> + use<> {
-    let sent = JsonRequest::new(bot.clone(), SendQuietly(msg)).send();
+    let sent = JsonRequest::new(bot.clone(), SendUnparsed(msg)).send();
     async move { sent.await.map(|_| ()) }
 }
 
@@ -175,7 +176,7 @@ pub async fn html(
     let last = pieces.len().saturating_sub(1);
     for (i, piece) in pieces.iter().enumerate() {
         with_retry("sendMessage", || {
-            bot.limited(chat, Kind::Reply, |bot| {
+            bot.limited(chat, Traffic::Reply, |bot| {
                 let mut msg = SendMessage::new(chat, piece.clone())
                     .parse_mode(ParseMode::Html)
                     .link_preview_options(no_preview());
@@ -186,7 +187,7 @@ pub async fn html(
                 if let (true, Some(k)) = (i == last, keyboard.as_ref()) {
                     msg = msg.reply_markup(k.clone());
                 }
-                quietly(bot, msg)
+                unparsed(bot, msg)
             })
         })
         .await?;
@@ -207,7 +208,7 @@ pub async fn edit(
         .next()
         .unwrap_or_default();
     with_retry("editMessageText", || {
-        bot.limited(chat, Kind::Reply, |bot| {
+        bot.limited(chat, Traffic::Reply, |bot| {
             let mut req = bot
                 .edit_message_text(chat, message, text.clone())
                 .parse_mode(ParseMode::Html)
@@ -220,4 +221,59 @@ pub async fn edit(
     })
     .await
     .ok();
+}
+
+/// Removes the buttons of a message the bot sent, keeping its text.
+pub async fn clear_buttons(bot: &Tg, chat: ChatId, message: MessageId) {
+    with_retry("editMessageReplyMarkup", || {
+        bot.limited(chat, Traffic::Reply, |bot| {
+            bot.edit_message_reply_markup(chat, message).send()
+        })
+    })
+    .await
+    .ok();
+}
+
+/// Sends one short HTML message (it must fit one message) and returns its
+/// id, to edit it later (a broadcast's progress).
+pub async fn html_with_id(bot: &Tg, chat: ChatId, text: &str) -> Result<MessageId, RequestError> {
+    let text = split_message(text, TELEGRAM_TEXT_LIMIT)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    with_retry("sendMessage", || {
+        bot.limited(chat, Traffic::Reply, |bot| {
+            bot.send_message(chat, text.clone())
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(no_preview())
+                .send()
+        })
+    })
+    .await
+    .map(|m| m.id)
+}
+
+/// Telegram's limit on a caption, in characters.
+const CAPTION_LIMIT: usize = 1024;
+
+/// Sends a file (sendDocument) with a plain-text caption, through the
+/// limiter like any message.
+pub async fn document(
+    bot: &Tg,
+    chat: ChatId,
+    name: &str,
+    bytes: Vec<u8>,
+    caption: &str,
+) -> Result<(), RequestError> {
+    let caption: String = caption.chars().take(CAPTION_LIMIT).collect();
+    let file = teloxide::types::InputFile::memory(bytes).file_name(name.to_string());
+    with_retry("sendDocument", || {
+        bot.limited(chat, Traffic::Reply, |bot| {
+            bot.send_document(chat, file.clone())
+                .caption(caption.clone())
+                .send()
+        })
+    })
+    .await
+    .map(drop)
 }

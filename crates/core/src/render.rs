@@ -242,11 +242,12 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
     // The last line of defence: a message the bot did not understand may
     // still come from a child in danger. (With a safety trigger the
     // helplines block is already first.)
-    if m.entry().is_none() && !m.safety {
-        if let Some(last) = parts.last_mut() {
-            last.push_str("\n\n");
-            last.push_str(&txt(t.help_line, f));
-        }
+    if let Some(last) = parts
+        .last_mut()
+        .filter(|_| m.entry().is_none() && !m.safety)
+    {
+        last.push_str("\n\n");
+        last.push_str(&txt(t.help_line, f));
     }
     let separator = match f {
         Format::Html => "\n\n———\n\n",

@@ -15,8 +15,8 @@
 use serde_json::Value;
 
 use crate::api_tables::{
-    BUTTON_ACTIONS, CHAT_ACTIONS, ENTITY_TYPES, Field, MAX_TEXT_LEN, METHODS, OBJECTS,
-    OTHER_RESULT_TYPES, SCOPES, Ty, UPDATE_TYPES,
+    BUTTON_ACTIONS, CHAT_ACTIONS, ENTITY_TYPES, Field, MAX_CAPTION_LEN, MAX_TEXT_LEN, METHODS,
+    OBJECTS, OTHER_RESULT_TYPES, SCOPES, Ty, UPDATE_TYPES,
 };
 use crate::html_check;
 
@@ -377,6 +377,34 @@ impl Checker {
         }
     }
 
+    /// Checks a media caption: HTML if so parsed, at most 1024 characters
+    /// after parsing (it may be empty).
+    fn caption(&mut self, path: &str, caption: &str, parse_mode: Option<&Value>) {
+        let html = parse_mode
+            .and_then(Value::as_str)
+            .is_some_and(|m| m.eq_ignore_ascii_case("html"));
+        let shown = if html {
+            match html_check::parse(caption) {
+                Ok(parsed) => parsed.text,
+                Err(e) => {
+                    return self.bad(
+                        format!("{path}: bad HTML: {e}"),
+                        &format!("Bad Request: can't parse entities: {e}"),
+                    );
+                }
+            }
+        } else {
+            caption.to_owned()
+        };
+        let len = html_check::utf16_len(&shown);
+        if len > MAX_CAPTION_LEN {
+            self.bad(
+                format!("{path}: {len} characters after entity parsing, at most {MAX_CAPTION_LEN}"),
+                "Bad Request: message caption is too long",
+            );
+        }
+    }
+
     /// Per-method rules the tables cannot express.
     fn method_rules(&mut self, method: &str, p: &Value) {
         let int = |key: &str| p.get(key).and_then(Value::as_i64);
@@ -407,6 +435,11 @@ impl Checker {
                         ),
                         None => {}
                     }
+                }
+            }
+            "sendDocument" => {
+                if let Some(caption) = str_of("caption") {
+                    self.caption("caption", caption, p.get("parse_mode"));
                 }
             }
             "getUpdates" => {

@@ -91,6 +91,28 @@ pub const METHODS: &[(&str, &[Field])] = &[
         ("button", Obj("InlineQueryResultsButton"), false),
     ]),
     ("getChatMember", &[("chat_id", IntOrStr, true), ("user_id", Int, true)]),
+    ("getFile", &[("file_id", Str, true)]),
+    // `document`: a file_id, an HTTP URL, or `attach://NAME` naming a part
+    // of the multipart/form-data upload (the fake resolves it).
+    ("sendDocument", &[
+        ("business_connection_id", Str, false),
+        ("chat_id", IntOrStr, true),
+        ("message_thread_id", Int, false),
+        ("direct_messages_topic_id", Int, false),
+        ("document", Str, true),
+        ("thumbnail", Str, false),
+        ("caption", Str, false),
+        ("parse_mode", Str, false),
+        ("caption_entities", ENTITIES, false),
+        ("disable_content_type_detection", Bool, false),
+        ("disable_notification", Bool, false),
+        ("protect_content", Bool, false),
+        ("allow_paid_broadcast", Bool, false),
+        ("message_effect_id", Str, false),
+        ("suggested_post_parameters", AnyObj, false),
+        ("reply_parameters", Obj("ReplyParameters"), false),
+        ("reply_markup", Obj("ReplyMarkup"), false),
+    ]),
     ("sendChatAction", &[
         ("business_connection_id", Str, false), ("chat_id", IntOrStr, true),
         ("message_thread_id", Int, false), ("action", Str, true),
@@ -215,3 +237,12 @@ pub const ENTITY_TYPES: &[&str] = &[
 
 /// The longest message text, in UTF-16 code units after entity parsing.
 pub const MAX_TEXT_LEN: usize = 4096;
+
+/// The longest media caption, in UTF-16 code units after entity parsing.
+pub const MAX_CAPTION_LEN: usize = 1024;
+
+/// The largest file a bot may download with getFile (20 MB).
+pub const MAX_DOWNLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// The largest file a bot may upload with sendDocument (50 MB).
+pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;

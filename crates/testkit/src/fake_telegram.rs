@@ -12,8 +12,12 @@ use crate::faults::{ChatFault, Fault};
 use crate::model::{BotProfile, MemberStatus};
 use crate::rate_limit::{RateLimiter, RateLimits};
 use crate::server;
-use crate::state::{Call, Shared, State, Violation};
+use crate::state::{Call, SentDocument, Shared, State, Violation};
 use crate::updates::Incoming;
+
+/// A point in the call history ([`FakeTelegram::mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mark(usize);
 
 /// How to start the fake: who the bot is, and the flood limits (off by default).
 #[derive(Debug, Clone, Default)]
@@ -122,6 +126,22 @@ impl FakeTelegram {
             .insert((chat_id, user_id), status);
     }
 
+    /// Keeps `bytes` as a file and returns its file_id, for
+    /// `Incoming::document`: getFile and the download path then serve it.
+    pub fn add_file(&self, bytes: impl Into<Vec<u8>>) -> String {
+        self.shared.lock().store_file(bytes.into(), None).file_id
+    }
+
+    /// The documents the bot sent (sendDocument), in order, with their bytes.
+    pub fn sent_documents(&self) -> Vec<SentDocument> {
+        self.shared.lock().sent_documents.clone()
+    }
+
+    /// The `file_path` of every download (`GET /file/bot<token>/<path>`), in order.
+    pub fn downloads(&self) -> Vec<String> {
+        self.shared.lock().downloads.clone()
+    }
+
     /// The current version of a message (a user's or the bot's, edits included).
     pub fn message(&self, chat_id: i64, message_id: i64) -> Option<Value> {
         self.shared
@@ -178,9 +198,22 @@ impl FakeTelegram {
 
     /// The calls of `method` (any letter case).
     pub fn calls_of(&self, method: &str) -> Vec<Call> {
-        self.shared
-            .lock()
-            .calls
+        self.calls_of_after(Mark(0), method)
+    }
+
+    /// A point in the call history: take one before an action, and look
+    /// only at the calls after it (`wait_for_after`, `calls_of_after`), so
+    /// that an earlier call can never satisfy a check of the action.
+    pub fn mark(&self) -> Mark {
+        Mark(self.shared.lock().calls.len())
+    }
+
+    /// The calls of `method` (any letter case) that arrived after `mark`.
+    pub fn calls_of_after(&self, mark: Mark, method: &str) -> Vec<Call> {
+        let st = self.shared.lock();
+        st.calls
+            .get(mark.0..)
+            .unwrap_or_default()
             .iter()
             .filter(|c| c.method.eq_ignore_ascii_case(method))
             .cloned()
@@ -195,7 +228,19 @@ impl FakeTelegram {
         predicate: impl Fn(&Call) -> bool,
         timeout: Duration,
     ) -> Call {
-        self.wait_for_where(method, |c| c.is_finished() && predicate(c), timeout)
+        self.wait_for_after(Mark(0), method, predicate, timeout)
+            .await
+    }
+
+    /// Like [`FakeTelegram::wait_for`], among the calls that arrived after `mark`.
+    pub async fn wait_for_after(
+        &self,
+        mark: Mark,
+        method: &str,
+        predicate: impl Fn(&Call) -> bool,
+        timeout: Duration,
+    ) -> Call {
+        self.wait_for_where(mark, method, |c| c.is_finished() && predicate(c), timeout)
             .await
     }
 
@@ -207,75 +252,111 @@ impl FakeTelegram {
         predicate: impl Fn(&Call) -> bool,
         timeout: Duration,
     ) -> Call {
-        self.wait_for_where(method, predicate, timeout).await
+        self.wait_for_where(Mark(0), method, predicate, timeout)
+            .await
     }
 
     async fn wait_for_where(
         &self,
+        mark: Mark,
         method: &str,
         predicate: impl Fn(&Call) -> bool,
         timeout: Duration,
     ) -> Call {
-        let deadline = Instant::now() + timeout;
-        loop {
-            // Searched in place: cloning every call each poll made a long
-            // run (10,000 sends) slow down the server it measures.
-            let found = self
-                .shared
-                .lock()
-                .calls
-                .iter()
-                .filter(|c| c.method.eq_ignore_ascii_case(method))
-                .find(|c| predicate(c))
-                .cloned();
-            if let Some(call) = found {
-                return call;
+        // Calls before `from` are finished and do not match: a finished
+        // call never changes, so they are not searched again. This keeps a
+        // long run (10,000 sends, each waking the waiter) linear.
+        let mut from = mark.0;
+        self.wait_until(timeout, method, "no matching call", |st| {
+            let mut settled = true;
+            for (i, c) in st.calls.iter().enumerate().skip(from) {
+                if c.method.eq_ignore_ascii_case(method) && predicate(c) {
+                    return Some(c.clone());
+                }
+                settled &= c.is_finished();
+                if settled {
+                    from = i + 1;
+                }
             }
-            if Instant::now() >= deadline {
-                panic!(
-                    "fake Telegram: no matching {method} call within {timeout:?}\n{}",
-                    self.report(method)
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+            None
+        })
+        .await
     }
 
     /// Waits until `n` calls of `method` have finished; returns them all.
     pub async fn wait_for_count(&self, method: &str, n: usize, timeout: Duration) -> Vec<Call> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let done = self
-                .shared
-                .lock()
-                .calls
-                .iter()
-                .filter(|c| c.method.eq_ignore_ascii_case(method) && c.is_finished())
-                .count();
-            if done >= n {
-                return self.finished(method);
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "fake Telegram: {done} of {n} {method} calls within {timeout:?}\n{}",
-                    self.report(method)
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        self.wait_for_count_after(Mark(0), method, n, timeout).await
+    }
+
+    /// Waits until `n` calls of `method` that arrived after `mark` have
+    /// finished; returns those finished by then, in arrival order.
+    pub async fn wait_for_count_after(
+        &self,
+        mark: Mark,
+        method: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Vec<Call> {
+        // Finished calls of `method` before `from`, counted once.
+        let (mut from, mut done) = (mark.0, 0);
+        self.wait_until(
+            timeout,
+            method,
+            &format!("fewer than {n} finished calls"),
+            |st| {
+                let mut settled = true;
+                let mut ahead = 0;
+                for (i, c) in st.calls.iter().enumerate().skip(from) {
+                    let counts = c.method.eq_ignore_ascii_case(method) && c.is_finished();
+                    settled &= c.is_finished();
+                    if settled {
+                        from = i + 1;
+                        done += usize::from(counts);
+                    } else {
+                        ahead += usize::from(counts);
+                    }
+                }
+                (done + ahead >= n).then_some(())
+            },
+        )
+        .await;
+        self.calls_of_after(mark, method)
+            .into_iter()
+            .filter(Call::is_finished)
+            .collect()
     }
 
     /// Waits until a getUpdates is holding on for updates: the bot is up and polling.
     pub async fn wait_until_polling(&self, timeout: Duration) {
+        self.wait_until(timeout, "getUpdates", "the bot did not long-poll", |st| {
+            (st.polls_waiting > 0).then_some(())
+        })
+        .await
+    }
+
+    /// Checks `found` on the calls each time they change, until it finds
+    /// something or `timeout` passes (then panics with `failure`).
+    async fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        method: &str,
+        failure: &str,
+        mut found: impl FnMut(&State) -> Option<T>,
+    ) -> T {
         let deadline = Instant::now() + timeout;
-        while self.shared.lock().polls_waiting == 0 {
-            if Instant::now() >= deadline {
+        // Subscribed before looking: a change after the look wakes us.
+        let mut changed = self.shared.calls_changed.subscribe();
+        loop {
+            if let Some(value) = found(&self.shared.lock()) {
+                return value;
+            }
+            let woke = tokio::time::timeout_at(deadline, changed.changed()).await;
+            if !matches!(woke, Ok(Ok(()))) {
                 panic!(
-                    "fake Telegram: the bot did not long-poll within {timeout:?}\n{}",
-                    self.report("getUpdates")
+                    "fake Telegram: {failure} of {method} within {timeout:?}\n{}",
+                    self.report(method)
                 );
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
@@ -287,24 +368,17 @@ impl FakeTelegram {
         predicate: impl Fn(&Call) -> bool,
         during: Duration,
     ) {
-        let before = self.shared.lock().calls.len();
+        let mark = self.mark();
         tokio::time::sleep(during).await;
-        let st = self.shared.lock();
-        let unwanted: Vec<&Call> = st.calls[before..]
-            .iter()
-            .filter(|c| c.method.eq_ignore_ascii_case(method) && predicate(c))
+        let unwanted: Vec<Call> = self
+            .calls_of_after(mark, method)
+            .into_iter()
+            .filter(|c| predicate(c))
             .collect();
         assert!(
             unwanted.is_empty(),
             "fake Telegram: unexpected {method} calls: {unwanted:#?}"
         );
-    }
-
-    fn finished(&self, method: &str) -> Vec<Call> {
-        self.calls_of(method)
-            .into_iter()
-            .filter(Call::is_finished)
-            .collect()
     }
 
     /// The last calls of `method` and all violations, for failure messages.

@@ -44,11 +44,11 @@ pub mod synthetic;
 pub mod updates;
 
 pub use bot_process::{ADMIN, BotProcess, copy_knowledge};
-pub use fake_telegram::{FakeConfig, FakeTelegram};
+pub use fake_telegram::{FakeConfig, FakeTelegram, Mark};
 pub use faults::{ChatFault, Fault};
 pub use model::{BotProfile, ChatKind, MemberStatus, TgChat, TgUser};
 pub use rate_limit::RateLimits;
-pub use state::{Call, Violation};
+pub use state::{Call, SentDocument, StoredFile, Violation};
 pub use updates::Incoming;
 
 /// `Duration::from_secs`, short for timeouts in tests.

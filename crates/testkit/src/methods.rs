@@ -11,16 +11,22 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::api_check;
+use crate::api_tables::{MAX_DOWNLOAD_BYTES, MAX_UPLOAD_BYTES};
 use crate::faults::ErrorAnswer;
 use crate::model::{ChatKind, MemberStatus};
-use crate::state::{Shared, State};
+use crate::state::{SentDocument, Shared, State, Uploads};
 
 /// Update types Telegram delivers when `allowed_updates` was never set (or set empty).
 const NOT_DELIVERED_BY_DEFAULT: &[&str] =
     &["chat_member", "message_reaction", "message_reaction_count"];
 
 /// The `result` of a call of `method` (a canonical name), or Telegram's error.
-pub(crate) async fn answer(shared: &Shared, method: &str, p: &Value) -> Result<Value, ErrorAnswer> {
+pub(crate) async fn answer(
+    shared: &Shared,
+    method: &str,
+    p: &Value,
+    uploads: &Uploads,
+) -> Result<Value, ErrorAnswer> {
     if method == "getUpdates" {
         return get_updates(shared, p).await;
     }
@@ -40,6 +46,8 @@ pub(crate) async fn answer(shared: &Shared, method: &str, p: &Value) -> Result<V
         }
         "setMyCommands" | "deleteMyCommands" | "sendChatAction" => Ok(json!(true)),
         "sendMessage" => send_message(&mut st, p),
+        "sendDocument" => send_document(&mut st, p, uploads),
+        "getFile" => get_file(&st, p),
         "editMessageText" | "editMessageReplyMarkup" => edit_message(&mut st, method, p),
         "answerCallbackQuery" => answer_query(&mut st, p, "callback_query_id"),
         "answerInlineQuery" => answer_query(&mut st, p, "inline_query_id"),
@@ -119,6 +127,110 @@ fn send_message(st: &mut State, p: &Value) -> Result<Value, ErrorAnswer> {
         message["reply_markup"] = p["reply_markup"].clone();
     }
     st.store_message(&message);
+    Ok(message)
+}
+
+/// The `File` object of a known file_id.
+fn get_file(st: &State, p: &Value) -> Result<Value, ErrorAnswer> {
+    let id = p["file_id"].as_str().unwrap_or("");
+    let Some(file) = st.files.get(id) else {
+        return Err(ErrorAnswer::bad_request("invalid file id"));
+    };
+    if file.bytes.len() > MAX_DOWNLOAD_BYTES {
+        return Err(ErrorAnswer::bad_request("file is too big"));
+    }
+    Ok(json!({
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "file_size": file.bytes.len(),
+        "file_path": file.path,
+    }))
+}
+
+/// The MIME type Telegram reports for a document, from its name.
+pub(crate) fn mime_type(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "zip" => Some("application/zip"),
+        "yaml" | "yml" => Some("application/x-yaml"),
+        "txt" => Some("text/plain"),
+        "pdf" => Some("application/pdf"),
+        _ => None,
+    }
+}
+
+/// The `Document` object of a stored file.
+pub(crate) fn document_json(
+    file_id: &str,
+    unique_id: &str,
+    name: Option<&str>,
+    size: usize,
+) -> Value {
+    let mut doc = json!({
+        "file_id": file_id,
+        "file_unique_id": unique_id,
+        "file_size": size,
+    });
+    if let Some(name) = name {
+        doc["file_name"] = json!(name);
+        if let Some(mime) = mime_type(name) {
+            doc["mime_type"] = json!(mime);
+        }
+    }
+    doc
+}
+
+/// sendDocument: an uploaded part (`attach://NAME`) or a known file_id.
+fn send_document(st: &mut State, p: &Value, uploads: &Uploads) -> Result<Value, ErrorAnswer> {
+    let chat = st.chat(chat_id(p)?);
+    let document = p["document"].as_str().unwrap_or("");
+    let (file, file_name) = if let Some(part) = document.strip_prefix("attach://") {
+        let Some((name, bytes)) = uploads.get(part) else {
+            return Err(ErrorAnswer::bad_request(
+                "wrong file identifier/HTTP URL specified",
+            ));
+        };
+        if bytes.len() > MAX_UPLOAD_BYTES {
+            return Err(ErrorAnswer::new(413, "Request Entity Too Large"));
+        }
+        if bytes.is_empty() {
+            return Err(ErrorAnswer::bad_request("file must be non-empty"));
+        }
+        (st.store_file(bytes.clone(), name.as_deref()), name.clone())
+    } else if let Some(known) = st.files.get(document) {
+        (known.clone(), None)
+    } else {
+        // The fake fetches nothing from the Internet.
+        return Err(ErrorAnswer::bad_request(
+            "wrong file identifier/HTTP URL specified",
+        ));
+    };
+    let mut message = json!({
+        "message_id": st.next_message_id(),
+        "from": st.bot.user_json(),
+        "chat": chat.json(),
+        "date": st.now(),
+        "document": document_json(&file.file_id, &file.file_unique_id, file_name.as_deref(), file.bytes.len()),
+    });
+    let caption = p["caption"].as_str().filter(|c| !c.is_empty());
+    if let Some(caption) = caption {
+        let shown = api_check::rendered(caption, p["parse_mode"].as_str());
+        message["caption"] = json!(shown.text);
+        if !shown.entities.is_empty() {
+            message["caption_entities"] = Value::Array(shown.entities);
+        }
+    }
+    if p["reply_markup"].get("inline_keyboard").is_some() {
+        message["reply_markup"] = p["reply_markup"].clone();
+    }
+    st.store_message(&message);
+    st.sent_documents.push(SentDocument {
+        chat_id: chat.id,
+        file_name,
+        bytes: file.bytes,
+        caption: caption.map(str::to_owned),
+        file_id: file.file_id,
+    });
     Ok(message)
 }
 
@@ -225,6 +337,7 @@ async fn get_updates(shared: &Shared, p: &Value) -> Result<Value, ErrorAnswer> {
             }
             st.polls_waiting += 1;
         }
+        shared.ring_calls_changed();
         let _waiting = Waiting(shared);
         tokio::select! {
             _ = &mut notified => {}
@@ -239,6 +352,7 @@ struct Waiting<'a>(&'a Shared);
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         self.0.lock().polls_waiting -= 1;
+        self.0.ring_calls_changed();
     }
 }
 

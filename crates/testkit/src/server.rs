@@ -1,5 +1,7 @@
-//! The HTTP side: `POST /bot{TOKEN}/{method}` on 127.0.0.1, the checks and
-//! faults every call goes through, and connections that can be cut.
+//! The HTTP side: `POST /bot{TOKEN}/{method}` on 127.0.0.1 (JSON, query
+//! string, or multipart/form-data with file parts), `GET
+//! /file/bot{TOKEN}/{path}` for downloads, the checks and faults every
+//! call goes through, and connections that can be cut.
 //!
 //! A call is recorded, then: scripted fault of the method, if any; Bot API
 //! checks (violations recorded, 400 where Telegram would refuse); lasting
@@ -17,10 +19,10 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::connect_info::Connected;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::serve::{IncomingStream, Listener};
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -29,11 +31,12 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::api_check;
 use crate::faults::{ChatFault, ErrorAnswer, Fault};
 use crate::methods;
-use crate::state::Shared;
+use crate::state::{Shared, Uploads};
 
 /// The router of the fake Bot API.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
+        .route("/file/{bot}/{*path}", get(download))
         .route("/{bot}/{method}", any(handle))
         .fallback(|| async { error(&ErrorAnswer::new(404, "Not Found")) })
         .with_state(shared)
@@ -64,7 +67,10 @@ async fn handle(
 ) -> Response {
     let canonical = api_check::canonical_method(&method);
     let name = canonical.unwrap_or(&method).to_owned();
-    let params = parse_params(&uri, &headers, &body);
+    let (params, uploads) = match parse_params(&uri, &headers, &body).await {
+        Ok((params, uploads)) => (Ok(params), uploads),
+        Err(e) => (Err(e), Uploads::new()),
+    };
     let (index, token_ok) = {
         let mut st = shared.lock();
         let params_value = params
@@ -76,11 +82,12 @@ async fn handle(
             bot.strip_prefix("bot") == Some(st.bot.token.as_str()),
         )
     };
+    shared.ring_calls_changed();
     let outcome = if !token_ok {
         Err(ErrorAnswer::new(401, "Unauthorized"))
     } else {
         match params {
-            Ok(params) => process(&shared, &connection, canonical, &name, &params).await,
+            Ok(params) => process(&shared, &connection, canonical, &name, &params, &uploads).await,
             Err(e) => {
                 shared.lock().violation(&name, e.clone(), &json!({}));
                 Err(ErrorAnswer::bad_request(&e))
@@ -96,6 +103,7 @@ async fn handle(
     } else {
         shared.lock().finish_call(index, status, &body);
     }
+    shared.ring_calls_changed();
     reply(status, &body)
 }
 
@@ -106,6 +114,7 @@ async fn process(
     canonical: Option<&'static str>,
     name: &str,
     params: &Value,
+    uploads: &Uploads,
 ) -> Result<Value, ErrorAnswer> {
     let fault = shared
         .lock()
@@ -165,25 +174,61 @@ async fn process(
             return Err(ErrorAnswer::too_many_requests(retry_after));
         }
     }
-    methods::answer(shared, method, params).await
+    methods::answer(shared, method, params, uploads).await
 }
 
-/// The parameters: a JSON body, or the query string (values parsed as JSON
-/// where they are JSON, as Telegram does for form fields).
-fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Result<Value, String> {
+/// The parameters: a JSON body, the query string, or the text fields of a
+/// multipart/form-data body (values parsed as JSON where they are JSON, as
+/// Telegram does for form fields), and the file parts of the latter.
+async fn parse_params(
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Value, Uploads), String> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if content_type.starts_with("multipart/") {
-        return Err("multipart/form-data (file uploads) is not supported by the fake".into());
-    }
+    let form_value = |value: String| serde_json::from_str(&value).unwrap_or(Value::String(value));
     let mut params = Map::new();
     if let Ok(Query(query)) = Query::<Vec<(String, String)>>::try_from_uri(uri) {
         for (key, value) in query {
-            let value = serde_json::from_str(&value).unwrap_or(Value::String(value));
-            params.insert(key, value);
+            params.insert(key, form_value(value));
         }
+    }
+    let mut uploads = Uploads::new();
+    if content_type.starts_with("multipart/form-data") {
+        let request = axum::http::Request::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .body(axum::body::Body::from(body.clone()))
+            .map_err(|e| e.to_string())?;
+        let mut form = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| format!("bad multipart/form-data: {e}"))?;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| format!("bad multipart/form-data: {e}"))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let is_file = file_name.is_some()
+                || field
+                    .content_type()
+                    .is_some_and(|t| !t.starts_with("text/plain"));
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| format!("bad multipart/form-data part {name:?}: {e}"))?;
+            if is_file {
+                uploads.insert(name, (file_name, bytes.to_vec()));
+            } else {
+                let text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| format!("multipart field {name:?} is not UTF-8"))?;
+                params.insert(name, form_value(text));
+            }
+        }
+        return Ok((Value::Object(params), uploads));
     }
     if !body.iter().all(u8::is_ascii_whitespace) {
         match serde_json::from_slice::<Value>(body) {
@@ -192,7 +237,28 @@ fn parse_params(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Result<Value, S
             Err(e) => return Err(format!("the body is not JSON ({e})")),
         }
     }
-    Ok(Value::Object(params))
+    Ok((Value::Object(params), uploads))
+}
+
+/// `GET /file/bot{TOKEN}/{path}`: the bytes of a file getFile described.
+async fn download(
+    State(shared): State<Arc<Shared>>,
+    Path((bot, path)): Path<(String, String)>,
+) -> Response {
+    let mut st = shared.lock();
+    if bot.strip_prefix("bot") != Some(st.bot.token.as_str()) {
+        return error(&ErrorAnswer::new(401, "Unauthorized"));
+    }
+    st.downloads.push(path.clone());
+    match st.files.values().find(|f| f.path == path) {
+        Some(file) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/octet-stream")],
+            file.bytes.clone(),
+        )
+            .into_response(),
+        None => error(&ErrorAnswer::new(404, "Not Found")),
+    }
 }
 
 fn reply(status: u16, body: &Value) -> Response {

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use crate::faults::{ChatFault, Fault};
 use crate::model::{BotProfile, MemberStatus, TgChat, TgUser};
@@ -64,6 +64,33 @@ impl Call {
     }
 }
 
+/// A file the fake holds: registered by a test (`FakeTelegram::add_file`)
+/// or sent by the bot (sendDocument). getFile describes it, and
+/// `GET /file/bot<token>/<path>` serves its bytes.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub file_id: String,
+    pub file_unique_id: String,
+    /// The `file_path` getFile answers.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The file parts of a multipart/form-data call: field name → (file
+/// name, bytes).
+pub(crate) type Uploads = HashMap<String, (Option<String>, Vec<u8>)>;
+
+/// A document the bot sent with sendDocument.
+#[derive(Debug, Clone)]
+pub struct SentDocument {
+    pub chat_id: i64,
+    /// The file name of the uploaded part (or of the file resent by id).
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+    pub caption: Option<String>,
+    pub file_id: String,
+}
+
 /// A call that broke a rule of the Bot API.
 #[derive(Debug, Clone)]
 pub struct Violation {
@@ -82,11 +109,14 @@ impl fmt::Display for Violation {
     }
 }
 
-/// The server's state behind one lock, and the bell of the update queue.
+/// The server's state behind one lock, and its bells.
 pub(crate) struct Shared {
     state: Mutex<State>,
     /// Rung when updates are queued, a newer getUpdates arrives, or on shutdown.
     pub updates_changed: Notify,
+    /// Bumped when a call arrives or finishes and when a getUpdates starts
+    /// or stops waiting: what tests wait for (`FakeTelegram::wait_for`...).
+    pub calls_changed: watch::Sender<u64>,
 }
 
 impl Shared {
@@ -94,7 +124,13 @@ impl Shared {
         Self {
             state: Mutex::new(state),
             updates_changed: Notify::new(),
+            calls_changed: watch::Sender::new(0),
         }
+    }
+
+    /// Wakes the tests waiting on calls (call it after the lock is released).
+    pub fn ring_calls_changed(&self) {
+        self.calls_changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The state; a test that panicked while holding it does not poison it for the others.
@@ -128,6 +164,12 @@ pub(crate) struct State {
     pub chat_faults: HashMap<i64, ChatFault>,
     pub rate: RateLimiter,
     pub shutting_down: bool,
+    /// Files by file_id.
+    pub files: HashMap<String, StoredFile>,
+    /// Documents the bot sent, in order.
+    pub sent_documents: Vec<SentDocument>,
+    /// The `file_path` of every file download, in order.
+    pub downloads: Vec<String>,
     last_update_id: i64,
     last_message_id: i64,
     last_query_id: u64,
@@ -153,6 +195,9 @@ impl State {
             chat_faults: HashMap::new(),
             rate: RateLimiter::new(limits),
             shutting_down: false,
+            files: HashMap::new(),
+            sent_documents: Vec::new(),
+            downloads: Vec::new(),
             last_update_id: 734_000_000,
             last_message_id: 100,
             last_query_id: 0,
@@ -182,6 +227,25 @@ impl State {
     pub fn next_file_id(&mut self) -> u64 {
         self.last_file_id += 1;
         self.last_file_id
+    }
+
+    /// Keeps `bytes` as a new file, named like Telegram's ids and paths
+    /// (`documents/file_3.zip`: the extension of `name`, if any).
+    pub fn store_file(&mut self, bytes: Vec<u8>, name: Option<&str>) -> StoredFile {
+        let n = self.next_file_id();
+        let ext = name
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(_, x)| x)
+            .filter(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .map_or(String::new(), |x| format!(".{}", x.to_ascii_lowercase()));
+        let file = StoredFile {
+            file_id: format!("BQACAgIAAxkBAAI{n:08}Document"),
+            file_unique_id: format!("AgAD{n:06}Doc"),
+            path: format!("documents/file_{n}{ext}"),
+            bytes,
+        };
+        self.files.insert(file.file_id.clone(), file.clone());
+        file
     }
 
     /// Unix time now.

@@ -1,5 +1,5 @@
 //! Incoming updates as Telegram sends them: builders for the test's side of
-//! the conversation (messages, stickers, photos, edits, button presses,
+//! the conversation (messages, stickers, photos, documents, edits, button presses,
 //! inline queries, the bot being added to or removed from a group).
 //!
 //! An [`Incoming`] describes what happens; `FakeTelegram::push` gives it its
@@ -56,6 +56,11 @@ enum Content {
     Text(String),
     Sticker(String),
     Photo(Option<String>),
+    Document {
+        file_name: String,
+        file_id: String,
+        size: u64,
+    },
 }
 
 impl Incoming {
@@ -78,6 +83,32 @@ impl Incoming {
     /// A photo (three sizes, as Telegram sends), with an optional caption.
     pub fn photo(chat: &TgChat, from: &TgUser, caption: Option<&str>) -> Self {
         Self::message(chat, from, Content::Photo(caption.map(str::to_owned)))
+    }
+
+    /// A document (a file sent as a file) named `file_name`, of `size`
+    /// bytes as Telegram announces it. `file_id` is usually one from
+    /// `FakeTelegram::add_file`, so that getFile and the download work.
+    pub fn document(
+        chat: &TgChat,
+        from: &TgUser,
+        file_name: &str,
+        file_id: &str,
+        size: u64,
+    ) -> Self {
+        Self::message(
+            chat,
+            from,
+            Content::Document {
+                file_name: file_name.to_owned(),
+                file_id: file_id.to_owned(),
+                size,
+            },
+        )
+    }
+
+    /// A document in the private chat of `from` with the bot.
+    pub fn private_document(from: &TgUser, file_name: &str, file_id: &str, size: u64) -> Self {
+        Self::document(&TgChat::private(from), from, file_name, file_id, size)
     }
 
     fn message(chat: &TgChat, from: &TgUser, content: Content) -> Self {
@@ -208,6 +239,30 @@ impl Incoming {
                     }
                     Content::Sticker(emoji) => {
                         message["sticker"] = sticker_json(&emoji, st.next_file_id());
+                    }
+                    Content::Document {
+                        file_name,
+                        file_id,
+                        size,
+                    } => {
+                        let unique = st.files.get(&file_id).map_or_else(
+                            || format!("AgAD{}", file_id.len()),
+                            |f| f.file_unique_id.clone(),
+                        );
+                        message["document"] = crate::methods::document_json(
+                            &file_id,
+                            &unique,
+                            Some(&file_name),
+                            size as usize,
+                        );
+                        if mention.is_some() {
+                            set_text(
+                                &mut message,
+                                "caption",
+                                "caption_entities",
+                                with_mention("").trim_end(),
+                            );
+                        }
                     }
                     Content::Photo(caption) => {
                         message["photo"] = photo_json(st.next_file_id());

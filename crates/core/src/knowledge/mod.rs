@@ -6,14 +6,19 @@
 //! base with no errors is ever built; a caller holding an older base keeps it
 //! when a new load fails.
 
+pub mod diff;
+mod freshness;
+pub mod limits;
 mod validate;
 
+pub use freshness::{Due, due, entries_due, freshness};
 pub use validate::MAX_ID_LEN;
 pub mod yaml;
 
 use crate::lang::{Lang, Tri};
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The id of the entry sent on 1 June and shown by /childrensday.
@@ -216,6 +221,20 @@ impl Diagnostic {
             hint: hint.into(),
         }
     }
+
+    /// A problem that does not stop the base from loading.
+    pub fn warning(
+        file: &Path,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, line, column, message, hint)
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -260,10 +279,14 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// Loads and validates every `*.yaml` file of `dir`.
+/// Loads and validates every `*.yaml` (or `*.yml`) file of `dir`.
 ///
 /// `safety.yaml`, `synonyms.yaml` and `scope.yaml` are the special files;
-/// every other YAML file is a topic. Returns all problems at once.
+/// every other YAML file is a topic. Names starting with `.` are skipped
+/// (editors' lock and swap files). A YAML name that is not a readable
+/// regular file — a directory, a pipe, a broken or looping link — is an
+/// error, as is a file or a base beyond [`limits`]. Returns all problems
+/// at once.
 pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {
     let fail = |message: String, hint: &str| LoadError {
         diagnostics: vec![Diagnostic::error(dir, 1, 1, message, hint)],
@@ -274,26 +297,170 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {
             "give the directory that holds the YAML files (default: knowledge)",
         )
     })?;
-    let mut paths: Vec<PathBuf> = read_dir
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
+    let mut paths = Vec::new();
+    for entry in read_dir {
+        let entry = entry.map_err(|e| {
+            fail(
+                format!("cannot list the knowledge directory: {e}"),
+                "check that the directory is readable",
+            )
+        })?;
+        if is_knowledge_file_name(&entry.file_name().to_string_lossy()) {
+            paths.push(entry.path());
+        }
+    }
+    if paths.len() > limits::MAX_FILES {
+        return Err(fail(
+            format!(
+                "the knowledge directory has {} YAML files; the limit is {}",
+                paths.len(),
+                limits::MAX_FILES
+            ),
+            "keep only the knowledge files in this directory",
+        ));
+    }
     paths.sort();
     let mut files = Vec::with_capacity(paths.len());
     let mut diags = Vec::new();
+    let mut total: u64 = 0;
     for path in paths {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => files.push((path, text)),
-            Err(e) => diags.push(Diagnostic::error(
-                &path,
-                1,
-                1,
-                format!("cannot read the file: {e}"),
-                "the file must be readable UTF-8 text",
-            )),
+        match read_file(&path) {
+            Ok(text) => {
+                total += text.len() as u64;
+                if total > limits::MAX_BASE_BYTES {
+                    diags.push(Diagnostic::error(
+                        dir,
+                        1,
+                        1,
+                        format!(
+                            "the knowledge files together exceed the limit of {} MB",
+                            limits::MAX_BASE_BYTES >> 20
+                        ),
+                        "keep only the knowledge files in this directory",
+                    ));
+                    break;
+                }
+                files.push((path, text));
+            }
+            Err(d) => diags.push(d),
         }
     }
     validate::build(dir, &files, diags)
+}
+
+/// Whether a directory entry is one of the base's files by its name: a
+/// `.yaml` or `.yml` file, not hidden (Emacs keeps a dangling `.#name.yaml`
+/// link while a file is edited; other editors keep hidden swap files).
+/// Publishing and the content hash select files with this too.
+pub fn is_knowledge_file_name(name: &str) -> bool {
+    !name.starts_with('.')
+        && Path::new(name)
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml")
+}
+
+/// Reads one knowledge file: a regular file (or a link to one) of at most
+/// [`limits::MAX_FILE_BYTES`] of UTF-8 text.
+fn read_file(path: &Path) -> Result<String, Diagnostic> {
+    let fail = |message: String, hint: &str| Diagnostic::error(path, 1, 1, message, hint);
+    // `metadata` follows links: a loop or a missing target fails here.
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            fail(
+                format!("the file is a symbolic link that leads nowhere: {e}"),
+                "point the link at a YAML file, or remove it",
+            )
+        } else {
+            fail(
+                format!("cannot read the file: {e}"),
+                "the file must be a readable YAML file",
+            )
+        }
+    })?;
+    // Checked before opening: opening a named pipe would wait for a writer.
+    // (Someone who can replace the file between the two calls can also
+    // write the base; the check after opening catches other swaps.)
+    check_regular(path, &meta)?;
+    let mut file = std::fs::File::open(path).map_err(|e| {
+        fail(
+            format!("cannot read the file: {e}"),
+            "the file must be readable by the bot",
+        )
+    })?;
+    if let Ok(meta) = file.metadata() {
+        check_regular(path, &meta)?;
+    }
+    let mut bytes = Vec::new();
+    file.by_ref()
+        .take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            fail(
+                format!("cannot read the file: {e}"),
+                "the file must be readable by the bot",
+            )
+        })?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(too_big(path, bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = &bytes[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // `valid` is UTF-8 up to here, so this counts its characters.
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Diagnostic::error(
+            path,
+            line,
+            column,
+            "the file is not UTF-8 text",
+            "save the file as UTF-8 (in Notepad: Save as, Encoding: UTF-8)",
+        )
+    })
+}
+
+fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), Diagnostic> {
+    let hint = "a knowledge file must be a plain YAML file: move this out of the knowledge directory, or rename it without .yaml";
+    if meta.is_dir() {
+        Err(Diagnostic::error(
+            path,
+            1,
+            1,
+            "this is a directory, not a file",
+            hint,
+        ))
+    } else if !meta.is_file() {
+        Err(Diagnostic::error(
+            path,
+            1,
+            1,
+            "this is not a regular file (a pipe, socket or device)",
+            hint,
+        ))
+    } else if meta.len() > limits::MAX_FILE_BYTES {
+        Err(too_big(path, meta.len()))
+    } else {
+        Ok(())
+    }
+}
+
+fn too_big(path: &Path, bytes: u64) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        1,
+        1,
+        format!(
+            "the file is {} MB; a knowledge file may be at most {} MB",
+            bytes.div_ceil(1 << 20),
+            limits::MAX_FILE_BYTES >> 20
+        ),
+        "split it into several topic files",
+    )
 }
 
 /// Loads a base from in-memory files (name, text): for tests and benchmarks.
@@ -304,6 +471,255 @@ pub fn load_files(files: &[(PathBuf, String)]) -> Result<Knowledge, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    const SMALL: [&str; 4] = ["facts.yaml", "safety.yaml", "synonyms.yaml", "scope.yaml"];
+
+    fn fixture(name: &str) -> String {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
+        std::fs::read_to_string(dir.join(name)).expect("fixture")
+    }
+
+    /// A copy of the small fixture base in a scratch directory.
+    fn small_base() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in SMALL {
+            std::fs::write(dir.path().join(name), fixture(name)).expect("write");
+        }
+        dir
+    }
+
+    /// Loads on another thread, failing instead of hanging (a FIFO opened
+    /// for reading waits for a writer).
+    fn load_in_time(dir: &Path) -> Result<Knowledge, LoadError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dir = dir.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(load_dir(&dir));
+        });
+        rx.recv_timeout(Duration::from_secs(20))
+            .expect("loading does not block")
+    }
+
+    /// The single error of a load that must fail, as text.
+    fn only_error(dir: &Path) -> String {
+        let err = load_in_time(dir).expect_err("the load fails");
+        assert_eq!(err.diagnostics.len(), 1, "{err}");
+        err.diagnostics[0].to_string()
+    }
+
+    #[test]
+    fn the_small_base_loads_from_a_scratch_copy() {
+        let dir = small_base();
+        assert_eq!(
+            load_in_time(dir.path()).map(|kb| kb.entries.len()).ok(),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn a_directory_named_like_a_file_is_an_error() {
+        let dir = small_base();
+        let stats = dir.path().join("statistics.yaml");
+        std::fs::create_dir(&stats).expect("mkdir");
+        let e = only_error(dir.path());
+        assert!(
+            e.starts_with(&format!(
+                "{}:1:1: error: this is a directory",
+                stats.display()
+            )),
+            "{e}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn broken_and_looping_links_are_errors() {
+        use std::os::unix::fs::symlink;
+        let dir = small_base();
+        let dangling = dir.path().join("gone.yaml");
+        symlink(dir.path().join("nowhere.yaml"), &dangling).expect("symlink");
+        let e = only_error(dir.path());
+        assert!(
+            e.starts_with(&format!(
+                "{}:1:1: error: the file is a symbolic link",
+                dangling.display()
+            )),
+            "{e}"
+        );
+        std::fs::remove_file(&dangling).expect("rm");
+        let (a, b) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
+        symlink(&b, &a).expect("symlink");
+        symlink(&a, &b).expect("symlink");
+        let err = load_in_time(dir.path()).expect_err("the load fails");
+        let names: Vec<&Path> = err.diagnostics.iter().map(|d| d.file.as_path()).collect();
+        assert_eq!(names, [a.as_path(), b.as_path()], "{err}");
+        // A link to a good file is followed.
+        std::fs::remove_file(&a).expect("rm");
+        std::fs::remove_file(&b).expect("rm");
+        std::fs::rename(dir.path().join("facts.yaml"), dir.path().join("facts.txt")).expect("mv");
+        symlink(dir.path().join("facts.txt"), dir.path().join("facts.yaml")).expect("symlink");
+        assert!(load_in_time(dir.path()).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_an_error_and_is_not_opened() {
+        let dir = small_base();
+        let fifo = dir.path().join("pipe.yaml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let e = only_error(dir.path());
+        assert!(
+            e.starts_with(&format!(
+                "{}:1:1: error: this is not a regular file",
+                fifo.display()
+            )),
+            "{e}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hidden_files_such_as_editor_locks_are_skipped() {
+        let dir = small_base();
+        // Emacs's lock while facts.yaml is edited: a dangling link.
+        std::os::unix::fs::symlink("user@host.1234:1700000000", dir.path().join(".#facts.yaml"))
+            .expect("symlink");
+        std::fs::write(dir.path().join(".facts.yaml.swp.yaml"), "not: [yaml").expect("write");
+        assert!(load_in_time(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn files_beyond_the_size_limit_are_not_read() {
+        let dir = small_base();
+        let big = dir.path().join("big.yaml");
+        // A sparse file: the limit is checked before reading.
+        let file = std::fs::File::create(&big).expect("create");
+        file.set_len(limits::MAX_FILE_BYTES + 1).expect("set_len");
+        let e = only_error(dir.path());
+        assert!(
+            e.contains(
+                "big.yaml:1:1: error: the file is 17 MB; a knowledge file may be at most 16 MB"
+            ),
+            "{e}"
+        );
+        // In memory too.
+        let mut files: Vec<(PathBuf, String)> = SMALL
+            .iter()
+            .map(|n| (PathBuf::from(n), fixture(n)))
+            .collect();
+        files.push((
+            "big.yaml".into(),
+            " ".repeat(limits::MAX_FILE_BYTES as usize + 1),
+        ));
+        let err = load_files(&files).expect_err("rejected");
+        assert!(
+            err.to_string()
+                .contains("big.yaml:1:1: error: the file is larger than 16 MB"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_pointed_at() {
+        let dir = small_base();
+        std::fs::write(
+            dir.path().join("latin1.yaml"),
+            b"topic:\n  id: t\n  title: Caf\xe9\n",
+        )
+        .expect("write");
+        let e = only_error(dir.path());
+        assert!(
+            e.contains("latin1.yaml:3:13: error: the file is not UTF-8 text"),
+            "{e}"
+        );
+    }
+
+    /// The small base with `from` replaced by `to` in facts.yaml.
+    fn edited(from: &str, to: &str) -> Result<Knowledge, LoadError> {
+        let files: Vec<(PathBuf, String)> = SMALL
+            .iter()
+            .map(|&n| {
+                let text = fixture(n);
+                assert!(n != "facts.yaml" || text.contains(from), "{from}");
+                let text = if n == "facts.yaml" {
+                    text.replacen(from, to, 1)
+                } else {
+                    text
+                };
+                (PathBuf::from(n), text)
+            })
+            .collect();
+        load_files(&files)
+    }
+
+    fn rejected(from: &str, to: &str) -> String {
+        let err = edited(from, to).expect_err("rejected");
+        assert_eq!(err.diagnostics.len(), 1, "{err}");
+        err.diagnostics[0].to_string()
+    }
+
+    #[test]
+    fn lists_and_texts_beyond_the_limits_are_errors() {
+        let many = |n: usize, word: &str| {
+            (0..n)
+                .map(|i| format!("{word}{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let e = rejected(
+            "en: [How many children live in Kazakhstan?]",
+            &format!("en: [{}]", many(limits::MAX_QUESTIONS + 1, "question ")),
+        );
+        assert!(
+            e.contains("facts.yaml:9:7: error: `questions.en` has 101 questions; the limit is 100"),
+            "{e}"
+        );
+        let e = rejected(
+            "en: [children, population]",
+            &format!("en: [{}]", "x".repeat(300)),
+        );
+        assert!(
+            e.contains("facts.yaml:13:7: error: keyword \"xxxxxxxxxx"),
+            "{e}"
+        );
+        assert!(
+            e.contains("…\" in `keywords.en` is 300 characters long; the limit is 200"),
+            "{e}"
+        );
+        assert!(e.len() < 400, "the message quotes an excerpt: {e}");
+        let e = rejected(
+            "There are 6.8 million children",
+            &"There are many children. ".repeat(500),
+        );
+        assert!(
+            e.contains("`answer` in en is 12524 characters long, the limit is 10000"),
+            "{e}"
+        );
+        let e = rejected(
+            "      - name: The Astana Times\n        url: https://astanatimes.com",
+            &format!(
+                "{}      - name: The Astana Times\n        url: https://astanatimes.com",
+                "      - name: S\n".repeat(limits::MAX_SOURCES)
+            ),
+        );
+        assert!(
+            e.contains("the entry has 51 sources; the limit is 50"),
+            "{e}"
+        );
+        // Within the limits, the same shapes load.
+        assert!(
+            edited(
+                "en: [children, population]",
+                &format!("en: [{}]", "x".repeat(200))
+            )
+            .is_ok()
+        );
+    }
 
     #[test]
     fn dates_are_checked_against_the_calendar() {

@@ -1,6 +1,7 @@
 //! Semantic checks of parsed knowledge files, and building the validated
 //! [`Knowledge`]. Every problem is collected; nothing stops at the first.
 
+use super::limits::{self, quote};
 use super::yaml::{self, RawEntry, locate};
 use super::{
     CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, Safety, Severity, Source,
@@ -26,6 +27,51 @@ impl Ctx<'_> {
         let (line, column) = locate(self.text, from_line, key);
         self.diags
             .push(Diagnostic::error(self.path, line, column, message, hint));
+    }
+
+    /// Checks a list's length and its items' lengths in characters: one
+    /// error for a list too long, one for its first item too long.
+    fn list_limits(
+        &mut self,
+        line: usize,
+        key: &[&str],
+        what: &str,
+        items: &[String],
+        (max_items, max_chars): (usize, usize),
+    ) {
+        if items.len() > max_items {
+            self.err(
+                line,
+                key,
+                format!(
+                    "`{}` has {} {what}s; the limit is {max_items}",
+                    key.join("."),
+                    items.len()
+                ),
+                "keep the list short: see the limits in knowledge/README.md",
+            );
+        }
+        let long: Vec<&String> = items
+            .iter()
+            .filter(|i| i.chars().count() > max_chars)
+            .collect();
+        if let Some(first) = long.first() {
+            let more = match long.len() {
+                1 => String::new(),
+                n => format!(" ({} more like it)", n - 1),
+            };
+            self.err(
+                line,
+                key,
+                format!(
+                    "{what} {} in `{}` is {} characters long; the limit is {max_chars}{more}",
+                    quote(first),
+                    key.join("."),
+                    first.chars().count()
+                ),
+                "shorten it: see the limits in knowledge/README.md",
+            );
+        }
     }
 }
 
@@ -76,12 +122,14 @@ fn pattern_problem(pattern: &str) -> Option<&'static str> {
     None
 }
 
+/// Checks that each language's text is there and at most `max_chars`
+/// long; `why` is the hint for a text too long.
 fn check_tri_text(
     ctx: &mut Ctx,
     line: usize,
     key: &str,
     tri: &Tri<String>,
-    max_chars: Option<usize>,
+    (max_chars, why): (usize, &str),
 ) {
     for (lang, text) in tri.iter() {
         if text.trim().is_empty() {
@@ -91,19 +139,29 @@ fn check_tri_text(
                 format!("`{key}` in {lang} is empty"),
                 "write the text in this language",
             );
-        } else if let Some(max) = max_chars.filter(|&m| text.chars().count() > m) {
+        } else if text.chars().count() > max_chars {
             ctx.err(
                 line,
                 &[key, lang.code()],
                 format!(
-                    "`{key}` in {lang} is {} characters long, the limit is {max}",
+                    "`{key}` in {lang} is {} characters long, the limit is {max_chars}",
                     text.chars().count()
                 ),
-                "shorten it: titles are button labels",
+                why,
             );
         }
     }
 }
+
+const TITLE: (usize, &str) = (MAX_TITLE_CHARS, "shorten it: titles are button labels");
+const ANSWER: (usize, &str) = (
+    limits::MAX_ANSWER_CHARS,
+    "shorten it: an answer with its sources must fit one Telegram message (4,096 characters)",
+);
+const LEAD: (usize, &str) = (
+    limits::MAX_LEAD_CHARS,
+    "shorten it: the lead is one line before the helplines",
+);
 
 fn check_patterns(ctx: &mut Ctx, line: usize, key: &[&str], lists: &Tri<Vec<String>>) {
     check_pattern_lists(ctx, line, key, lists, false);
@@ -117,6 +175,15 @@ fn check_pattern_lists(
     may_be_empty: bool,
 ) {
     for (lang, list) in lists.iter() {
+        let mut k = key.to_vec();
+        k.push(lang.code());
+        ctx.list_limits(
+            line,
+            &k,
+            "pattern",
+            list,
+            (limits::MAX_LIST_ITEMS, limits::MAX_WORD_CHARS),
+        );
         if list.is_empty() && !may_be_empty {
             let mut k = key.to_vec();
             k.push(lang.code());
@@ -138,7 +205,7 @@ fn check_pattern_lists(
                     ctx.path,
                     line,
                     column,
-                    format!("bad pattern {p:?} in {lang}: {problem}"),
+                    format!("bad pattern {} in {lang}: {problem}", quote(p)),
                     "see knowledge/README.md, section Safety",
                 ));
             }
@@ -153,7 +220,7 @@ fn parse_date(ctx: &mut Ctx, line: usize, key: &[&str], value: Option<&String>) 
         ctx.err(
             line,
             key,
-            format!("malformed date {value:?}"),
+            format!("malformed date {}", quote(value)),
             "write the date as YYYY-MM-DD (or YYYY-MM, or YYYY when only the year is known)",
         );
     }
@@ -170,13 +237,20 @@ fn build_entry(
         ctx.err(
             line,
             &["id"],
-            format!("bad id {:?}", raw.id),
+            format!("bad id {}", quote(&raw.id)),
             &format!("use lower-case letters, digits and '-', at most {MAX_ID_LEN} characters, e.g. children-total"),
         );
     }
-    check_tri_text(ctx, line, "title", &raw.title, Some(MAX_TITLE_CHARS));
-    check_tri_text(ctx, line, "answer", &raw.answer, None);
+    check_tri_text(ctx, line, "title", &raw.title, TITLE);
+    check_tri_text(ctx, line, "answer", &raw.answer, ANSWER);
     for (lang, qs) in raw.questions.iter() {
+        ctx.list_limits(
+            line,
+            &["questions", lang.code()],
+            "question",
+            qs,
+            (limits::MAX_QUESTIONS, limits::MAX_QUESTION_CHARS),
+        );
         if qs.iter().all(|q| q.trim().is_empty()) {
             ctx.err(
                 line,
@@ -185,6 +259,27 @@ fn build_entry(
                 "add at least one way a user would ask this",
             );
         }
+    }
+    for (lang, kws) in raw.keywords.iter() {
+        ctx.list_limits(
+            line,
+            &["keywords", lang.code()],
+            "keyword",
+            kws,
+            (limits::MAX_KEYWORDS, limits::MAX_WORD_CHARS),
+        );
+    }
+    if raw.sources.len() > limits::MAX_SOURCES {
+        ctx.err(
+            line,
+            &["sources"],
+            format!(
+                "the entry has {} sources; the limit is {}",
+                raw.sources.len(),
+                limits::MAX_SOURCES
+            ),
+            "name the few sources the answer rests on",
+        );
     }
     if raw.sources.is_empty() {
         ctx.err(
@@ -203,14 +298,40 @@ fn build_entry(
                 "a source has an empty name".into(),
                 "name the publisher, e.g. The Astana Times",
             );
-        }
-        if let Some(url) = s.url.as_deref().filter(|u| !valid_url(u)) {
+        } else if s.name.chars().count() > limits::MAX_SOURCE_NAME_CHARS {
             ctx.err(
                 line,
-                &["sources", "url"],
-                format!("malformed url {url:?}"),
-                "a url starts with https:// (or http://) and has no spaces",
+                &["sources", "name"],
+                format!(
+                    "the source name {} is {} characters long; the limit is {}",
+                    quote(&s.name),
+                    s.name.chars().count(),
+                    limits::MAX_SOURCE_NAME_CHARS
+                ),
+                "name the publisher, e.g. The Astana Times",
             );
+        }
+        if let Some(url) = s.url.as_deref() {
+            if url.chars().count() > limits::MAX_URL_CHARS {
+                ctx.err(
+                    line,
+                    &["sources", "url"],
+                    format!(
+                        "the url {} is {} characters long; the limit is {}",
+                        quote(url),
+                        url.chars().count(),
+                        limits::MAX_URL_CHARS
+                    ),
+                    "link the page itself, without tracking parameters",
+                );
+            } else if !valid_url(url) {
+                ctx.err(
+                    line,
+                    &["sources", "url"],
+                    format!("malformed url {}", quote(url)),
+                    "a url starts with https:// (or http://) and has no spaces",
+                );
+            }
         }
         let date = parse_date(ctx, line, &["sources", "date"], s.date.as_ref());
         sources.push(Source {
@@ -251,19 +372,41 @@ pub fn build(
     let mut safety_raw = None;
     let mut synonyms = Tri::<Vec<Vec<String>>>::default();
     let mut other_places = Tri::<Vec<String>>::default();
+    // Files read by `load_dir` are within the limit already; in-memory
+    // ones (`load_files`) are checked here.
+    let files: Vec<&(PathBuf, String)> = files
+        .iter()
+        .filter(|(path, text)| {
+            let fits = text.len() as u64 <= limits::MAX_FILE_BYTES;
+            if !fits {
+                diags.push(Diagnostic::error(
+                    path,
+                    1,
+                    1,
+                    format!(
+                        "the file is larger than {} MB, the limit",
+                        limits::MAX_FILE_BYTES >> 20
+                    ),
+                    "split it into several topic files",
+                ));
+            }
+            fits
+        })
+        .collect();
     // The topic files, parsed side by side: most of a large base's load.
     let is_topic = |path: &PathBuf| {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         !matches!(name, "safety" | "synonyms" | "scope")
     };
-    let topic_files: Vec<&(PathBuf, String)> = files.iter().filter(|(p, _)| is_topic(p)).collect();
+    let topic_files: Vec<&(PathBuf, String)> =
+        files.iter().copied().filter(|(p, _)| is_topic(p)).collect();
     let mut parsed_topics = crate::par::map(&topic_files, |(path, text)| {
         let mut diags = Vec::new();
         (yaml::parse_topic(path, text, &mut diags), diags)
     })
     .into_iter();
 
-    for (path, text) in files {
+    for (path, text) in files.iter().copied() {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let mut ctx = Ctx {
             path,
@@ -273,7 +416,7 @@ pub fn build(
         match name {
             "safety" => match yaml::parse_whole::<yaml::SafetyFile>(path, text) {
                 Ok(f) => {
-                    check_tri_text(&mut ctx, 1, "lead", &f.safety.lead, None);
+                    check_tri_text(&mut ctx, 1, "lead", &f.safety.lead, LEAD);
                     check_patterns(&mut ctx, 1, &["safety", "triggers"], &f.safety.triggers);
                     if let Some(harmless) = &f.safety.harmless {
                         check_pattern_lists(&mut ctx, 1, &["safety", "harmless"], harmless, true);
@@ -296,14 +439,54 @@ pub fn build(
             "synonyms" => match yaml::parse_whole::<yaml::SynonymsFile>(path, text) {
                 Ok(f) => {
                     for (lang, groups) in f.synonyms.iter() {
-                        for g in groups.iter().filter(|g| g.len() < 2) {
+                        let key = ["synonyms", lang.code()];
+                        if groups.len() > limits::MAX_LIST_ITEMS {
                             ctx.err(
                                 1,
-                                &["synonyms", lang.code()],
-                                format!("synonym group {g:?} in {lang} has fewer than two words"),
-                                "a group lists at least two words that mean the same",
+                                &key,
+                                format!(
+                                    "`synonyms.{lang}` has {} groups; the limit is {}",
+                                    groups.len(),
+                                    limits::MAX_LIST_ITEMS
+                                ),
+                                "keep the groups that help matching: see the limits in knowledge/README.md",
                             );
                         }
+                        for g in groups {
+                            if g.len() < 2 {
+                                ctx.err(
+                                    1,
+                                    &key,
+                                    format!(
+                                        "synonym group {} in {lang} has fewer than two words",
+                                        quote(&g.join(", "))
+                                    ),
+                                    "a group lists at least two words that mean the same",
+                                );
+                            }
+                        }
+                        // Long groups and words: reported for the first only.
+                        if let Some(g) = groups.iter().find(|g| g.len() > limits::MAX_GROUP_WORDS) {
+                            ctx.err(
+                                1,
+                                &key,
+                                format!(
+                                    "synonym group {} in {lang} has {} words; the limit is {}",
+                                    quote(&g.join(", ")),
+                                    g.len(),
+                                    limits::MAX_GROUP_WORDS
+                                ),
+                                "a group lists words that mean the same: a few, not a vocabulary",
+                            );
+                        }
+                        let words: Vec<String> = groups.iter().flatten().cloned().collect();
+                        ctx.list_limits(
+                            1,
+                            &key,
+                            "word",
+                            &words,
+                            (usize::MAX, limits::MAX_WORD_CHARS),
+                        );
                     }
                     synonyms = f.synonyms;
                 }
@@ -332,7 +515,7 @@ pub fn build(
                     ctx.err(
                         1,
                         &["topic", "id"],
-                        format!("bad topic id {:?}", topic.id),
+                        format!("bad topic id {}", quote(&topic.id)),
                         "use lower-case letters, digits and '-'",
                     );
                 }
@@ -341,15 +524,15 @@ pub fn build(
                         1,
                         &["topic", "id"],
                         format!(
-                            "topic id {:?} is also used in {}:{l}",
-                            topic.id,
+                            "topic id {} is also used in {}:{l}",
+                            quote(&topic.id),
                             first.display()
                         ),
                         "each topic file has its own topic id",
                     );
                 }
                 topic_lines.insert(topic.id.clone(), (path.clone(), topic_line));
-                check_tri_text(&mut ctx, 1, "title", &topic.title, Some(MAX_TITLE_CHARS));
+                check_tri_text(&mut ctx, 1, "title", &topic.title, TITLE);
                 let index = topics.len();
                 let mut members = Vec::new();
                 for located in parsed.entries {
@@ -370,6 +553,20 @@ pub fn build(
         }
     }
 
+    if entries.len() > limits::MAX_ENTRIES {
+        diags.push(Diagnostic::error(
+            dir,
+            1,
+            1,
+            format!(
+                "the base has {} entries; the limit is {}",
+                entries.len(),
+                limits::MAX_ENTRIES
+            ),
+            "see the limits in knowledge/README.md",
+        ));
+    }
+
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if let Some(&first) = by_id.get(&e.id) {
@@ -379,8 +576,8 @@ pub fn build(
                 e.line,
                 e.column,
                 format!(
-                    "duplicate id {:?}: already used at {}:{}",
-                    e.id,
+                    "duplicate id {}: already used at {}:{}",
+                    quote(&e.id),
                     f.file.display(),
                     f.line
                 ),
@@ -436,8 +633,8 @@ pub fn build(
                     line,
                     column,
                     format!(
-                        "no entry with id {:?} for the helplines block",
-                        raw.helplines
+                        "no entry with id {} for the helplines block",
+                        quote(&raw.helplines)
                     ),
                     "give the id of the entry that lists the helplines",
                 ));
@@ -503,7 +700,7 @@ fn after_helplines(
                 path,
                 line,
                 column,
-                format!("after_helplines: no topic or entry with id {id:?}"),
+                format!("after_helplines: no topic or entry with id {}", quote(id)),
                 "list the ids of topics (or single entries) whose answers may follow the helplines",
             ));
         }

@@ -391,10 +391,9 @@ impl PatternSet {
                     })
                     .min()
                     .unwrap_or(0);
-                let within = match gap {
-                    None => true,
-                    Some(gap) => at + 1 - first as usize <= slots.len() + gap - 1,
-                };
+                // Positions from the earliest word's to this one, inclusive.
+                let span = (at + 2).saturating_sub(first as usize);
+                let within = gap.is_none_or(|gap| span <= slots.len() + gap);
                 if first > 0 && within {
                     let at = slots
                         .iter()

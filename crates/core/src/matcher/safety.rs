@@ -28,9 +28,8 @@ use std::borrow::Cow;
 pub struct SafetyCheck {
     /// Each language's triggers, in that language's spelling ([`spell`]).
     triggers: Tri<PatternSet>,
-    /// Each language's harmless sequences: places, each a choice of
-    /// words (text, is a prefix).
-    harmless: Tri<Vec<Vec<Vec<(String, bool)>>>>,
+    /// Each language's harmless sequences.
+    harmless: Tri<Vec<Sequence>>,
     gap: usize,
     /// Per entry: may it follow the helplines block?
     follows: Vec<bool>,
@@ -85,6 +84,9 @@ fn spell<'t>(
 fn spell_pattern(lang: Lang, token: &Token) -> String {
     spell(lang, token, None).map_or_else(|| token.text.clone(), |(w, _)| w.into_owned())
 }
+
+/// A harmless sequence: places, each a choice of words (text, is a prefix).
+type Sequence = Vec<Vec<(String, bool)>>;
 
 /// A distinct word of a message: its spelling in each language, and the
 /// trigger words each spelling matches (ascending).
@@ -190,7 +192,7 @@ impl SafetyCheck {
                 .map(|(w, _)| w.as_str())
         };
         let harmless = self.harmless_tokens(tokens.len(), spelt);
-        let spaced = disguise::spaced_words(&tokens);
+        let spaced = disguise::spaced_words(tokens);
         // Where each token stands for the gap between a phrase's words: the
         // letters of a word typed apart stand where the word does.
         let mut continues_run = vec![false; tokens.len()];
