@@ -184,9 +184,26 @@ fn ask_puts_helplines_first_for_a_child_in_danger() {
     let j = &json_lines(&out)[0];
     assert_eq!(j["safety"], true);
     let answer = j["answer"].as_str().unwrap_or("");
-    let helplines = answer.find("111").expect("helplines in the answer");
-    let fact = answer.find("6,8").expect("the matched answer follows");
-    assert!(helplines < fact);
+    assert!(answer.contains("111"), "helplines in the answer: {answer}");
+    assert!(
+        !answer.contains("6,8"),
+        "an unrelated answer does not follow the helplines: {answer}"
+    );
+    assert_eq!(j["entry"], serde_json::Value::Null);
+}
+
+#[test]
+fn every_dont_know_reply_ends_with_the_helplines_line() {
+    let out = balabot(
+        &["-k", "tests/fixtures/small", "ask", "--json"],
+        "погода в астане завтра\nweather tomorrow\nертеңгі ауа райы\n🙂\n".as_bytes(),
+    );
+    for j in json_lines(&out) {
+        assert_eq!(j["entry"], serde_json::Value::Null);
+        let answer = j["answer"].as_str().unwrap_or("");
+        let last = answer.lines().last().unwrap_or("");
+        assert!(last.contains("111") && last.contains("150"), "{answer}");
+    }
 }
 
 #[test]

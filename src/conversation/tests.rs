@@ -182,6 +182,73 @@ fn unknown_questions_get_an_honest_answer_and_buttons_that_show_the_entries() {
     assert!(entry.html.contains("Source"));
 }
 
+const BOYS_AND_GIRLS: &str = "\
+topic:
+  id: more
+  title: {en: More, ru: Ещё, kk: Тағы}
+entries:
+  - id: children-boys-girls
+    title: {en: Boys and girls, ru: Мальчики и девочки, kk: Ұлдар мен қыздар}
+    questions:
+      en: [How many boys and girls live in Kazakhstan?]
+      ru: [Сколько мальчиков и девочек в Казахстане?]
+      kk: [Қазақстанда қанша ұл мен қыз бар?]
+    keywords:
+      en: [boys, girls, children]
+      ru: [мальчики, девочки, дети]
+      kk: [ұлдар, қыздар, балалар]
+    answer:
+      en: About half of the children are boys.
+      ru: Около половины детей — мальчики.
+      kk: Балалардың жартысына жуығы – ұлдар.
+    sources:
+      - name: The Astana Times
+        date: 2024-06-01
+";
+
+#[test]
+fn close_entries_are_offered_under_the_answer() {
+    // The small base and an entry close to its number of children.
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+    for name in ["facts.yaml", "safety.yaml", "scope.yaml", "synonyms.yaml"] {
+        std::fs::copy(fixture.join(name), dir.path().join(name)).expect("copy");
+    }
+    std::fs::write(dir.path().join("more.yaml"), BOYS_AND_GIRLS).expect("write");
+    let engine = Engine::load(dir.path()).expect("the base loads");
+    let store = store();
+    let conv = Conversation {
+        engine: &engine,
+        ..conv(&store)
+    };
+    // "how many children" is answered; the entry on boys and girls scores
+    // within a hair of it and is offered as a button.
+    for (lang, question, label) in [
+        (Lang::En, "how many children", "See also:"),
+        (Lang::En, "children in kazakhstan", "See also:"),
+    ] {
+        let effects = say(&conv, private(USER), user(Some(lang)), question);
+        let reply = one_send(&effects);
+        assert!(reply.html.contains("6"), "{question}: {}", reply.html);
+        assert!(reply.html.ends_with(label), "{question}: {}", reply.html);
+        assert_eq!(
+            presses(reply),
+            [Press::Entry(lang, "children-boys-girls".into())],
+            "{question}"
+        );
+    }
+    // An exact question has no close neighbour: no label, no buttons.
+    let effects = say(
+        &conv,
+        private(USER),
+        user(Some(Lang::En)),
+        "How many children live in Kazakhstan?",
+    );
+    let reply = one_send(&effects);
+    assert!(!reply.html.contains("See also"), "{}", reply.html);
+    assert!(reply.keyboard.is_empty());
+}
+
 #[test]
 fn safety_messages_get_the_helplines_first_in_each_language() {
     let store = store();

@@ -25,6 +25,9 @@ pub struct Texts {
     pub empty: &'static str,
     pub did_you_mean: &'static str,
     pub see_topics: &'static str,
+    /// The last line of every "I don't know" reply: where a person can
+    /// help, for a message the bot did not understand.
+    pub help_line: &'static str,
     /// The date of figures, with `{date}` to fill in.
     pub as_of: &'static str,
     pub source: &'static str,
@@ -63,6 +66,7 @@ const EN: Texts = Texts {
     empty: "I don't know how to answer that yet: please write your question in words.",
     did_you_mean: "Did you mean:",
     see_topics: "You can also browse everything I know with /topics.",
+    help_line: "If you or a child you know needs help: call 111 (free, day and night) or 150, the helpline for children and young people.",
     as_of: "As of {date}.",
     source: "Source",
     sources: "Sources",
@@ -130,6 +134,7 @@ const RU: Texts = Texts {
     empty: "Пока не знаю, что ответить: напишите, пожалуйста, вопрос словами.",
     did_you_mean: "Возможно, вы имели в виду:",
     see_topics: "Всё, что я знаю, можно посмотреть по темам: /topics.",
+    help_line: "Если тебе или знакомому ребёнку нужна помощь: звони 111 (бесплатно, круглосуточно) или 150 — телефон доверия для детей и молодёжи.",
     as_of: "Данные на {date}",
     source: "Источник",
     sources: "Источники",
@@ -197,6 +202,7 @@ const KK: Texts = Texts {
     empty: "Не деп жауап берерімді әзірге білмеймін: сұрағыңызды сөзбен жазыңызшы.",
     did_you_mean: "Мүмкін, мынаны сұрағыңыз келді:",
     see_topics: "Мен білетіннің бәрін /topics арқылы тақырыптар бойынша қарап шығуға болады.",
+    help_line: "Саған не таныс балаға көмек керек болса: 111 (тегін, тәулік бойы) немесе 150 – балалар мен жастарға арналған сенім телефоны.",
     as_of: "{date} жағдай бойынша.",
     source: "Дереккөз",
     sources: "Дереккөздер",

@@ -234,14 +234,13 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
                 .map(|s| suggestion(s.entry))
                 .collect();
         }
+        // After a safety trigger, nothing but a related answer follows the
+        // helplines (the matcher decides which): no "I don't know", no
+        // suggestions.
+        _ if m.safety => {}
         Outcome::Fallback => {
             let mut text = txt(t.dont_know, f);
-            suggestions = m
-                .suggestions
-                .iter()
-                .filter(|s| !(m.safety && s.entry == helplines))
-                .map(|s| suggestion(s.entry))
-                .collect();
+            suggestions = m.suggestions.iter().map(|s| suggestion(s.entry)).collect();
             if !suggestions.is_empty() {
                 text.push_str("\n\n");
                 text.push_str(&txt(t.did_you_mean, f));
@@ -260,11 +259,18 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
             txt(t.out_of_scope, f),
             txt(t.see_topics, f)
         )),
-        Outcome::Empty if !m.safety => {
-            parts.push(format!("{}\n\n{}", txt(t.empty, f), txt(t.see_topics, f)))
-        }
-        Outcome::Empty => {}
+        Outcome::Empty => parts.push(format!("{}\n\n{}", txt(t.empty, f), txt(t.see_topics, f))),
         Outcome::SmallTalk(kind) => parts.push(txt(&smalltalk(kind, m.lang), f)),
+    }
+    // The last line of defence: a message the bot did not understand may
+    // still come from a child in danger. (With a safety trigger the
+    // helplines block is already first.)
+    if let Some(last) = parts
+        .last_mut()
+        .filter(|_| m.entry().is_none() && !m.safety)
+    {
+        last.push_str("\n\n");
+        last.push_str(&txt(t.help_line, f));
     }
     let separator = match f {
         Format::Html => "\n\n———\n\n",

@@ -60,6 +60,16 @@ fn misrouted_examples(engine: &Engine) -> Vec<Diagnostic> {
                         kb.entries[found].id,
                         m.best.map_or(0.0, |b| b.score)
                     ),
+                    Outcome::Fallback if m.safety => format!(
+                        "trips the safety trigger {:?}: after the helplines only a topic of \
+                         after_helplines in safety.yaml may follow",
+                        m.safety_trigger.as_deref().unwrap_or_default()
+                    ),
+                    Outcome::Fallback if m.support.is_some_and(|s| !s.shows()) => {
+                        "is not answered: its words do not show it is about the entry \
+                         (too common, or only near spellings)"
+                            .into()
+                    }
                     Outcome::Fallback => format!(
                         "is not answered: best score {:.2} is below the threshold",
                         m.best.map_or(0.0, |b| b.score)

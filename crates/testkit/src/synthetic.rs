@@ -1288,7 +1288,17 @@ pub fn knowledge_files(
     match specials {
         Specials::CopyFrom(dir) => {
             for name in ["safety.yaml", "synonyms.yaml", "scope.yaml"] {
-                files.push((name.into(), std::fs::read_to_string(dir.join(name))?));
+                let mut text = std::fs::read_to_string(dir.join(name))?;
+                // Its topics are not ours: the helplines' own topic follows
+                // them (the default).
+                if name == "safety.yaml" {
+                    text = text
+                        .lines()
+                        .filter(|l| !l.trim_start().starts_with("after_helplines:"))
+                        .map(|l| format!("{l}\n"))
+                        .collect();
+                }
+                files.push((name.into(), text));
             }
         }
         Specials::Minimal => {

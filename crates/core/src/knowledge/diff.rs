@@ -170,8 +170,15 @@ pub fn summarize(live: &Engine, candidate: &Engine) -> Summary {
         .collect();
 
     let helplines_id = |kb: &Knowledge| kb.helplines().id.clone();
+    let after_helplines = |kb: &Knowledge| -> Vec<String> {
+        let ids = kb.safety.after_helplines.iter();
+        ids.map(|&e| kb.entries[e].id.clone()).collect()
+    };
     if old.safety.lead != new.safety.lead
         || old.safety.triggers != new.safety.triggers
+        || old.safety.harmless != new.safety.harmless
+        || old.safety.phrase_gap != new.safety.phrase_gap
+        || after_helplines(old) != after_helplines(new)
         || helplines_id(old) != helplines_id(new)
     {
         s.special.push(Special::Safety);

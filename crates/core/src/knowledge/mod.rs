@@ -81,8 +81,25 @@ pub struct Safety {
     /// Index of the helplines entry, shown first.
     pub helplines: usize,
     pub lead: Tri<String>,
-    /// Word patterns; a phrase matches when all its words occur.
+    /// Word patterns; a phrase matches when all its words occur, at most
+    /// [`Safety::phrase_gap`] other words apart.
     pub triggers: Tri<Vec<String>>,
+    /// Word sequences (in this order, next to each other) that hold a
+    /// trigger word but are harmless ("suicide squad"): their words
+    /// trigger nothing.
+    pub harmless: Tri<Vec<String>>,
+    pub phrase_gap: usize,
+    /// The entries that may follow the helplines block when they match
+    /// confidently (ascending indices into [`Knowledge::entries`]).
+    pub after_helplines: Vec<usize>,
+}
+
+impl Safety {
+    /// The default [`Safety::phrase_gap`].
+    pub const PHRASE_GAP: usize = 3;
+    /// The largest gap `safety.yaml` may set: further apart, the words of a
+    /// phrase no longer speak of one thing.
+    pub const MAX_PHRASE_GAP: usize = 12;
 }
 
 /// A calendar date as precise as its source: a year, a month or a day.

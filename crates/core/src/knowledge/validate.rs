@@ -98,12 +98,16 @@ fn valid_url(url: &str) -> bool {
 }
 
 /// A word pattern of safety triggers and scope lists: words of letters and
-/// digits, a `*` allowed only at the end of a word of three letters or more.
+/// digits, a `*` allowed only at the end of a word of three letters or more;
+/// a choice of words joined by `|` (`hits|beats`) fills one place.
 fn pattern_problem(pattern: &str) -> Option<&'static str> {
     if pattern.trim().is_empty() {
         return Some("empty pattern");
     }
-    for word in pattern.split_whitespace() {
+    for word in pattern.split_whitespace().flat_map(|w| w.split('|')) {
+        if word.is_empty() {
+            return Some("a choice needs a word on each side of '|' (no spaces around it)");
+        }
         let stem = word.strip_suffix('*').unwrap_or(word);
         if stem.contains('*') {
             return Some("'*' may only end a word");
@@ -160,6 +164,16 @@ const LEAD: (usize, &str) = (
 );
 
 fn check_patterns(ctx: &mut Ctx, line: usize, key: &[&str], lists: &Tri<Vec<String>>) {
+    check_pattern_lists(ctx, line, key, lists, false);
+}
+
+fn check_pattern_lists(
+    ctx: &mut Ctx,
+    line: usize,
+    key: &[&str],
+    lists: &Tri<Vec<String>>,
+    may_be_empty: bool,
+) {
     for (lang, list) in lists.iter() {
         let mut k = key.to_vec();
         k.push(lang.code());
@@ -170,7 +184,7 @@ fn check_patterns(ctx: &mut Ctx, line: usize, key: &[&str], lists: &Tri<Vec<Stri
             list,
             (limits::MAX_LIST_ITEMS, limits::MAX_WORD_CHARS),
         );
-        if list.is_empty() {
+        if list.is_empty() && !may_be_empty {
             let mut k = key.to_vec();
             k.push(lang.code());
             ctx.err(
@@ -184,12 +198,16 @@ fn check_patterns(ctx: &mut Ctx, line: usize, key: &[&str], lists: &Tri<Vec<Stri
             if let Some(problem) = pattern_problem(p) {
                 let mut k = key.to_vec();
                 k.push(lang.code());
-                ctx.err(
+                // At the pattern itself when it can be found, else at its list.
+                let (key_line, _) = locate(ctx.text, line, &k);
+                let (line, column) = locate_value(ctx.text, key_line, p);
+                ctx.diags.push(Diagnostic::error(
+                    ctx.path,
                     line,
-                    &k,
+                    column,
                     format!("bad pattern {} in {lang}: {problem}", quote(p)),
                     "see knowledge/README.md, section Safety",
-                );
+                ));
             }
         }
     }
@@ -400,6 +418,20 @@ pub fn build(
                 Ok(f) => {
                     check_tri_text(&mut ctx, 1, "lead", &f.safety.lead, LEAD);
                     check_patterns(&mut ctx, 1, &["safety", "triggers"], &f.safety.triggers);
+                    if let Some(harmless) = &f.safety.harmless {
+                        check_pattern_lists(&mut ctx, 1, &["safety", "harmless"], harmless, true);
+                    }
+                    if let Some(gap) = f.safety.phrase_gap.filter(|&g| g > Safety::MAX_PHRASE_GAP) {
+                        ctx.err(
+                            1,
+                            &["safety", "phrase_gap"],
+                            format!(
+                                "phrase_gap {gap} is too large, the limit is {}",
+                                Safety::MAX_PHRASE_GAP
+                            ),
+                            "words of a phrase further apart rarely speak of one thing; see knowledge/README.md",
+                        );
+                    }
                     safety_raw = Some((f.safety, path.clone(), text.as_str()));
                 }
                 Err(d) => ctx.diags.push(d),
@@ -578,11 +610,22 @@ pub fn build(
             None
         }
         Some((raw, path, text)) => match by_id.get(&raw.helplines) {
-            Some(&helplines) => Some(Safety {
-                helplines,
-                lead: raw.lead,
-                triggers: raw.triggers,
-            }),
+            Some(&helplines) => {
+                let after_helplines =
+                    after_helplines(&raw, helplines, &entries, &topics, &by_id, &path, text)
+                        .unwrap_or_else(|d| {
+                            diags.extend(d);
+                            Vec::new()
+                        });
+                Some(Safety {
+                    helplines,
+                    lead: raw.lead,
+                    triggers: raw.triggers,
+                    harmless: raw.harmless.unwrap_or_default(),
+                    phrase_gap: raw.phrase_gap.unwrap_or(Safety::PHRASE_GAP),
+                    after_helplines,
+                })
+            }
             None => {
                 let (line, column) = locate(text, 1, &["safety", "helplines"]);
                 diags.push(Diagnostic::error(
@@ -629,6 +672,67 @@ pub fn build(
     }
 }
 
+/// The entries named by `after_helplines` in `safety.yaml` (topic or entry
+/// ids; by default the helplines entry's topic), as ascending indices, or
+/// an error at each id that names nothing.
+fn after_helplines(
+    raw: &yaml::RawSafety,
+    helplines: usize,
+    entries: &[Entry],
+    topics: &[Topic],
+    by_id: &HashMap<String, usize>,
+    path: &Path,
+    text: &str,
+) -> Result<Vec<usize>, Vec<Diagnostic>> {
+    let default = [topics[entries[helplines].topic].id.clone()];
+    let ids = raw.after_helplines.as_deref().unwrap_or(&default);
+    let mut chosen = Vec::new();
+    let mut diags = Vec::new();
+    let key_line = locate(text, 1, &["safety", "after_helplines"]).0;
+    for id in ids {
+        if let Some(topic) = topics.iter().find(|t| &t.id == id) {
+            chosen.extend(&topic.entries);
+        } else if let Some(&entry) = by_id.get(id) {
+            chosen.push(entry);
+        } else {
+            let (line, column) = locate_value(text, key_line, id);
+            diags.push(Diagnostic::error(
+                path,
+                line,
+                column,
+                format!("after_helplines: no topic or entry with id {}", quote(id)),
+                "list the ids of topics (or single entries) whose answers may follow the helplines",
+            ));
+        }
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    if diags.is_empty() {
+        Ok(chosen)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Where `value` is first written as a whole word at or after line
+/// `from` (1-based): its line and column, or `from` and column 1.
+fn locate_value(text: &str, from: usize, value: &str) -> (usize, usize) {
+    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    for (i, line) in text.lines().enumerate().skip(from.saturating_sub(1)) {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        for (at, _) in line.match_indices(value) {
+            let before = line[..at].chars().next_back();
+            let after = line[at + value.len()..].chars().next();
+            if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+                return (i + 1, line[..at].chars().count() + 1);
+            }
+        }
+    }
+    (from, 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,6 +755,23 @@ mod tests {
         assert!(pattern_problem("a*b").is_some());
         assert!(pattern_problem("  ").is_some());
         assert!(pattern_problem("Suicide").is_some());
+        assert_eq!(pattern_problem("hits|beats|kick* me|us"), None);
+        assert!(pattern_problem("hits| me").is_some());
+        assert!(pattern_problem("hits||beats").is_some());
+        assert!(pattern_problem("hits|ұр* me").is_some());
+    }
+
+    #[test]
+    fn values_are_located_as_whole_words() {
+        let text = "safety:\n  after_helplines: [violence, help]\n  x: [helplines, help]\n";
+        assert_eq!(locate_value(text, 2, "help"), (2, 31));
+        assert_eq!(locate_value(text, 3, "help"), (3, 18));
+        assert_eq!(locate_value(text, 2, "absent"), (2, 1));
+        assert_eq!(
+            locate_value("é help", 1, "help"),
+            (1, 3),
+            "columns in characters"
+        );
     }
 
     #[test]

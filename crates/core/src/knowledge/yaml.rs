@@ -71,6 +71,17 @@ pub struct RawSafety {
     pub helplines: String,
     pub lead: Tri<String>,
     pub triggers: Tri<Vec<String>>,
+    /// Word sequences that hold a trigger word but say nothing about a
+    /// child in danger ("suicide squad"); optional.
+    #[serde(default)]
+    pub harmless: Option<Tri<Vec<String>>>,
+    /// At most this many other words between the words of a trigger
+    /// phrase; optional.
+    #[serde(default)]
+    pub phrase_gap: Option<usize>,
+    /// Topic or entry ids that may follow the helplines; optional.
+    #[serde(default)]
+    pub after_helplines: Option<Vec<String>>,
 }
 
 /// `synonyms.yaml`: groups of words that mean the same for matching.

@@ -190,6 +190,11 @@ impl Analyzer {
         (raw, key)
     }
 
+    /// Every word of the base this analyzer indexed, as tokenised.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.memo.keys().map(String::as_str)
+    }
+
     /// Keeps the keys (before synonyms) of the words met while indexing,
     /// word → key, for questions (see [`Analyzer::memo`]).
     pub fn remember(&mut self, memo: HashMap<String, String>) {

@@ -20,6 +20,7 @@ mod analyzer;
 mod fuzzy;
 mod index;
 mod patterns;
+mod safety;
 mod score;
 mod smalltalk;
 
@@ -29,6 +30,7 @@ use crate::text::{self, Script, Token};
 use analyzer::{Kind, Readings};
 use index::LangIndex;
 use patterns::PatternSet;
+use safety::SafetyCheck;
 use score::{Ranking, score};
 use serde::Serialize;
 pub use smalltalk::SmallTalk;
@@ -52,6 +54,10 @@ pub const MAX_SEE_ALSO: usize = 3;
 const COVERAGE_SHARE: f32 = 0.7;
 /// Entries re-ranked by their example phrasings.
 const RERANK: usize = 12;
+/// After a safety trigger, an entry that may follow the helplines
+/// (`after_helplines` in `safety.yaml`) is shown only from this score:
+/// a child in danger gets the helplines alone rather than a guess.
+pub const SAFETY_FOLLOW_MIN: f32 = 0.4;
 
 /// An entry with its score in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -81,7 +87,10 @@ pub struct Match {
     pub lang: Lang,
     pub outcome: Outcome,
     /// The message mentions violence, abuse, bullying, self-harm or suicide:
-    /// the helplines go first.
+    /// the helplines go first, and only an entry that may follow them (see
+    /// [`SAFETY_FOLLOW_MIN`]) is the answer; otherwise the outcome is a
+    /// fallback without suggestions, shown as the helplines alone. Such a
+    /// message is never stored.
     pub safety: bool,
     /// The trigger pattern that fired, for admins.
     pub safety_trigger: Option<String>,
@@ -131,22 +140,11 @@ impl Match {
 
 pub struct Matcher {
     indexes: Tri<LangIndex>,
-    /// The patterns of all three languages in one set each (a message is
-    /// checked against every language's patterns; the first language's
-    /// pattern is reported first).
-    safety: PatternSet,
+    /// Safety triggers, read over the whole message.
+    safety: SafetyCheck,
+    /// Other countries' names of all three languages in one set.
     other_places: PatternSet,
     smalltalk: SmallTalkSet,
-}
-
-/// What the patterns say about a message.
-struct Signals<'a> {
-    /// The safety pattern that fired.
-    safety: Option<&'a str>,
-    /// Per token: is it (part of) a safety pattern?
-    trigger_tokens: Vec<bool>,
-    /// Does it name another country?
-    other_place: bool,
 }
 
 /// The entries of `rest` close enough to `best` to be offered with it.
@@ -200,7 +198,8 @@ const SURE_PHRASING: f32 = 0.8;
 /// written for the entry ("Ауылда қанше баңа бар?"), not another subject.
 const UNSURE_PHRASING: f32 = 0.5;
 
-/// The longest question read; the rest of a very long message is ignored.
+/// The longest question matched; the rest of a very long message is
+/// ignored for matching, not for safety.
 const MAX_QUESTION_CHARS: usize = 1000;
 
 impl Matcher {
@@ -241,15 +240,17 @@ impl Matcher {
             crate::par::map(&Lang::ALL, |&l| LangIndex::build(kb, l))
                 .try_into()
                 .unwrap_or_else(|_| unreachable!("one index per language"));
+        let safety = SafetyCheck::new(
+            kb,
+            [&en, &ru, &kk].into_iter().flat_map(|i| i.analyzer.words()),
+        );
         Matcher {
             indexes: Tri { en, ru, kk },
-            safety: PatternSet::new(
-                Lang::ALL.iter().flat_map(|&l| kb.safety.triggers.get(l)),
-                true,
-            ),
+            safety,
             other_places: PatternSet::new(
                 Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
-                false,
+                None,
+                |t| t.text.clone(),
             ),
             smalltalk: SmallTalkSet::new(),
         }
@@ -259,16 +260,24 @@ impl Matcher {
     /// known to prefer (Telegram's language_code, /lang, --lang): used when
     /// the text alone does not tell.
     pub fn find(&self, question: &str, hint: Option<Lang>) -> Match {
-        let question = cut(question);
+        let message = question;
+        let question = cut(message);
         let tokens = text::tokenize(question);
         let readings = Readings::of(&tokens);
+        // Safety reads the whole message: the question's words when they
+        // are all of it.
+        let alarm = if question.len() == message.len() {
+            self.safety.check_tokens(&tokens, Some(&readings))
+        } else {
+            self.safety.check(message)
+        };
         let (lang, raws) = self.detect(question, &tokens, &readings, hint);
-        let signals = self.signals(&tokens, &readings);
+        let other_place = self.names_other_place(&tokens, &readings);
         let mut m = Match {
             lang,
             outcome: Outcome::Empty,
-            safety: signals.safety.is_some(),
-            safety_trigger: signals.safety.map(str::to_string),
+            safety: alarm.is_some(),
+            safety_trigger: alarm.as_ref().map(|a| a.trigger.to_string()),
             best: None,
             runner_up: None,
             suggestions: Vec::new(),
@@ -282,19 +291,25 @@ impl Matcher {
                 return m;
             }
         }
-        if signals.other_place {
+        if other_place {
             m.outcome = Outcome::OutOfScope;
+            self.helplines_unless_related(&mut m, false);
             return m;
         }
         let index = self.indexes.get(lang);
         let raws = raws.unwrap_or_else(|| index.analyzer.raw_keys_of(&tokens, &readings));
         let mut terms = index.analyzer.query_terms_with(&tokens, &raws, &readings);
-        if m.safety {
-            for t in terms.iter_mut().filter(|t| signals.trigger_tokens[t.token]) {
-                t.kind = Kind::Trigger;
+        if let Some(alarm) = &alarm {
+            for t in terms.iter_mut() {
+                if alarm.tokens.binary_search(&t.token).is_ok() {
+                    t.kind = Kind::Trigger;
+                }
             }
         }
+        // Beyond the words of its trigger, does the message ask anything?
+        let asks = terms.iter().any(|t| t.kind == Kind::Content);
         if terms.is_empty() {
+            self.helplines_unless_related(&mut m, asks);
             return m;
         }
         let Ranking {
@@ -320,33 +335,52 @@ impl Matcher {
                     .collect();
             }
         }
+        self.helplines_unless_related(&mut m, asks);
         m
     }
 
-    /// Checks every word of a message, and for a Latin word its Russian
-    /// and Kazakh Cyrillic readings, against the safety and scope patterns
-    /// of every language: one look-up per spelling.
-    fn signals(&self, tokens: &[Token], readings: &Readings) -> Signals<'_> {
-        let mut safety = self.safety.no_hits();
-        let mut places = self.other_places.no_hits();
-        let mut trigger_tokens = vec![false; tokens.len()];
-        let mut check = |i: usize, word: &str| {
-            trigger_tokens[i] |= self.safety.mark(word, &mut safety);
-            self.other_places.mark(word, &mut places);
+    /// After a safety trigger the helplines come first; what follows them
+    /// must be about help or about the law on violence and bullying
+    /// (`after_helplines` in `safety.yaml`), a confident match, and an
+    /// answer to something the message `asks` beyond the words of its
+    /// trigger ("хочу покончить с собой" asks nothing the helplines do not
+    /// answer; "побои теперь по какому кодексу" does). Anything else — another
+    /// subject, a guess — gives way to the helplines alone: the answer
+    /// becomes a fallback with no suggestions, which the renderer shows as
+    /// the helplines block only.
+    fn helplines_unless_related(&self, m: &mut Match, asks: bool) {
+        if !m.safety {
+            return;
+        }
+        let related = match (&m.outcome, m.best) {
+            (Outcome::Answer(e), Some(best)) => {
+                asks && self.safety.may_follow(*e) && best.score >= SAFETY_FOLLOW_MIN
+            }
+            _ => false,
         };
+        if !related {
+            if matches!(m.outcome, Outcome::Answer(_)) {
+                m.outcome = Outcome::Fallback;
+            }
+            m.suggestions.clear();
+            m.see_also.clear();
+        }
+    }
+
+    /// Does the message name another country? Every word, and a Latin
+    /// word's Russian and Kazakh readings, is looked up once.
+    fn names_other_place(&self, tokens: &[Token], readings: &Readings) -> bool {
+        let mut places = self.other_places.hits();
         for (i, t) in tokens.iter().enumerate() {
-            check(i, &t.text);
+            self.other_places.mark(&t.text, i, false, &mut places);
             for lang in [Lang::Ru, Lang::Kk] {
                 if let Some(cyr) = readings.get(i, lang) {
-                    check(i, cyr);
+                    self.other_places.mark(cyr, i, false, &mut places);
                 }
             }
+            self.other_places.settle(i, None, &mut places);
         }
-        Signals {
-            safety: self.safety.complete(&safety),
-            trigger_tokens,
-            other_place: self.other_places.complete(&places).is_some(),
-        }
+        self.other_places.found(&places).is_some()
     }
 
     /// The language of a question, from its letters and words.

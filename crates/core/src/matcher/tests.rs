@@ -66,19 +66,38 @@ fn unknown_subjects_fall_back_with_suggestions_not_answers() {
 }
 
 #[test]
-fn safety_words_put_helplines_first_without_spoiling_the_answer() {
+fn after_a_safety_trigger_only_a_related_confident_answer_stays() {
     let (kb, m) = matcher();
     let r = m.find("меня бьют! сколько детей в Казахстане?", None);
     assert!(r.safety);
     assert_eq!(r.safety_trigger.as_deref(), Some("бьют"));
     assert_eq!(
-        entry_of(&kb, &r).as_deref(),
-        Some("children-total"),
-        "the trigger word is not held against the answer"
+        entry_of(&kb, &r),
+        None,
+        "statistics do not follow the helplines"
     );
-    let r = m.find("i think about suicide", None);
+    assert_eq!(r.outcome, Outcome::Fallback);
+    assert!(r.suggestions.is_empty());
+    assert_eq!(
+        r.best.map(|b| kb.entries[b.entry].id.as_str()),
+        Some("children-total"),
+        "the trigger word is not held against the best match"
+    );
+    // The helplines entry itself may follow (it is `after_helplines`).
+    let r = m.find("i think about suicide, where can a child get help?", None);
     assert!(r.safety);
+    assert_eq!(entry_of(&kb, &r).as_deref(), Some("helplines"));
     assert!(!m.find("how many children live in kazakhstan", None).safety);
+}
+
+#[test]
+fn the_whole_message_is_checked_for_safety() {
+    let (_, m) = matcher();
+    let story = "how many children live in kazakhstan ".repeat(200);
+    assert!(story.chars().count() > 4 * MAX_QUESTION_CHARS);
+    let r = m.find(&format!("{story} and my dad beats me every day"), None);
+    assert!(r.safety, "a trigger beyond what matching reads");
+    assert!(!m.find(&story, None).safety);
 }
 
 #[test]
@@ -206,9 +225,7 @@ proptest::proptest! {
     fn any_text_is_matched_without_panic_and_answers_have_evidence(
         text in "(\\PC|[әғқңөұүһі0-9 ]){0,60}"
     ) {
-        static FIXTURE: std::sync::LazyLock<(Knowledge, Matcher)> =
-            std::sync::LazyLock::new(matcher);
-        let m = &FIXTURE.1;
+        let (_, m) = matcher_once();
         for hint in [None, Some(Lang::Kk)] {
             let r = m.find(&text, hint);
             if r.entry().is_some() {
@@ -217,4 +234,26 @@ proptest::proptest! {
             let _ = crate::text::kazakh::stem(&text);
         }
     }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any text, of any length, in any script: the safety check and the
+    /// whole answer never panic, and a trigger found in a message is found
+    /// however much text comes before it.
+    #[test]
+    fn any_message_is_checked_without_panic(s in proptest::prelude::any::<String>(), n in 0usize..400) {
+        let (_, m) = matcher_once();
+        let long = format!("{}{s}", "zz ".repeat(n));
+        let _ = m.find(&long, None);
+        let alarm = m.find(&format!("{long} меня бьют"), None);
+        proptest::prop_assert!(alarm.safety);
+    }
+}
+
+/// The fixture matcher, built once for the property test.
+fn matcher_once() -> &'static (Knowledge, Matcher) {
+    static M: std::sync::OnceLock<(Knowledge, Matcher)> = std::sync::OnceLock::new();
+    M.get_or_init(matcher)
 }

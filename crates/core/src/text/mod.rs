@@ -5,6 +5,7 @@
 //! is asked — go through exactly the same functions, so whatever folding is
 //! done here can never make a question miss its own example.
 
+pub mod disguise;
 pub mod kazakh;
 pub mod stopwords;
 pub mod translit;
@@ -105,11 +106,39 @@ fn latin_lookalike(c: char) -> Option<char> {
     })
 }
 
+/// Cyrillic letters that look like Latin ones, for Latin words typed with a
+/// mix (the mirror of [`latin_lookalike`]).
+fn cyrillic_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a',
+        'е' => 'e',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'х' => 'x',
+        'у' => 'y',
+        'к' => 'k',
+        'м' => 'm',
+        'т' => 't',
+        'н' => 'h',
+        'в' => 'b',
+        'і' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'һ' => 'h',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        _ => return None,
+    })
+}
+
 /// Splits text into folded word tokens. Apostrophes inside words are
 /// dropped (`children's` → `childrens`); everything else that is not a letter
 /// or a digit separates words; letters and digits are split apart
 /// (`2023-2025`, `1маусым`). A word that mixes scripts is read in the script
-/// of most of its letters, with Latin look-alikes turned Cyrillic.
+/// of most of its letters, with look-alikes of the other script turned into
+/// it (`дoма` → `дома`, `suiсide` → `suicide`). Invisible characters are
+/// dropped ([`disguise::is_invisible`]).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut word = String::new();
@@ -119,8 +148,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         if apostrophe && !word.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
             continue;
         }
-        // U+0301 combining acute (stress marks) and other marks inside words.
-        if ('\u{0300}'..='\u{036F}').contains(&c) {
+        // U+0301 combining acute (stress marks) and other marks inside words;
+        // invisible characters (a zero-width space, a soft hyphen) too.
+        if ('\u{0300}'..='\u{036F}').contains(&c) || disguise::is_invisible(c) {
             continue;
         }
         match fold(c) {
@@ -170,6 +200,12 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String) {
             std::mem::take(word)
         };
         (text, Script::Cyrillic)
+    } else if cyr > 0 {
+        let text = word
+            .chars()
+            .map(|c| cyrillic_lookalike(c).unwrap_or(c))
+            .collect();
+        (text, Script::Latin)
     } else {
         (std::mem::take(word), Script::Latin)
     };
@@ -221,6 +257,9 @@ mod tests {
         assert_eq!(words("бiлiм"), ["білім"]);
         assert_eq!(words("дoма"), ["дома"]);
         assert_eq!(tokenize("kazakhstan")[0].script, Script::Latin);
+        // Cyrillic "с" and "е" typed inside English words.
+        assert_eq!(words("suiсidе"), ["suicide"]);
+        assert_eq!(tokenize("suiсidе")[0].script, Script::Latin);
     }
 
     #[test]

@@ -228,6 +228,32 @@ pub fn skeleton(word: &str) -> String {
     out
 }
 
+/// A Kazakh word as typed on a Russian keyboard, with the letters people
+/// interchange merged: ә → а, ғ → г, қ → к, ң → н, ө → о, ұ/ү → у, һ → х,
+/// and і, ы, й all → и; "гх" (Latin "gh" for ғ) → г. Finer than
+/// [`skeleton`], which is for keys; the safety check compares Kazakh words
+/// — written in Kazakh letters, in Russian ones or read from Latin — in
+/// this form.
+pub fn kazakh_plain(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        let plain = match c {
+            'ә' => 'а',
+            'ғ' => 'г',
+            'қ' => 'к',
+            'ң' => 'н',
+            'ө' => 'о',
+            'ұ' | 'ү' => 'у',
+            'һ' => 'х',
+            'і' | 'ы' | 'й' => 'и',
+            'х' if out.ends_with('г') => continue,
+            other => other,
+        };
+        out.push(plain);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +280,31 @@ mod tests {
         assert_eq!(to_cyrillic("kerek", Lang::Kk), "керек");
         assert_eq!(to_cyrillic("jastan", Lang::Kk), "жастан");
         assert_eq!(to_cyrillic("jumys", Lang::Kk), "жұмыс");
+    }
+
+    #[test]
+    fn kazakh_in_russian_and_latin_letters_meets_kazakh() {
+        let plain = kazakh_plain("өмір сүргім келмейді");
+        assert_eq!(kazakh_plain("омир сургим келмейди"), plain);
+        let latin: Vec<String> = "omir surgim kelmeidi"
+            .split(' ')
+            .map(|w| kazakh_plain(&to_cyrillic(w, Lang::Kk)))
+            .collect();
+        assert_eq!(latin.join(" "), plain);
+        assert_eq!(
+            kazakh_plain(&to_cyrillic("oiindaghi", Lang::Kk)),
+            kazakh_plain("ойындағы")
+        );
+        assert_eq!(kazakh_plain("қорқытып"), kazakh_plain("коркитип"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn kazakh_plain_never_panics_and_is_idempotent(s in proptest::prelude::any::<String>()) {
+            let once = kazakh_plain(&s);
+            proptest::prop_assert_eq!(kazakh_plain(&once), once.clone());
+            proptest::prop_assert!(once.chars().count() <= s.chars().count());
+        }
     }
 
     #[test]

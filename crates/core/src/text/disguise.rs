@@ -1,0 +1,212 @@
+//! Undoing the ways a word gets disguised or stretched, on purpose or not:
+//! invisible characters inside it ("су\u{200b}ицид"), letters held down
+//! ("heeeelp", "бьееет") and letters typed apart ("b e a t s").
+//!
+//! Invisible characters are dropped by [`super::tokenize`] itself, for
+//! matching and indexing alike. Stretched and spaced letters only give
+//! *extra* readings of a message, which the safety check looks at besides
+//! the words as written: they never replace a word, so they cannot make a
+//! question miss its own example.
+
+use super::{Script, Token};
+
+/// Characters that show nothing (or only steer the direction of text) and
+/// can sit inside a word without splitting it for a reader: soft hyphen,
+/// zero-width space, joiners, bidirectional marks and isolates, word joiner
+/// and invisible operators, the byte order mark, variation selectors, tag
+/// characters and the Hangul and Mongolian fillers.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
+    )
+}
+
+/// A letter repeated this many times in a row is held down, not spelt:
+/// no word of Russian, Kazakh or English has three equal letters in a row.
+const HELD: usize = 3;
+
+/// `word` with every run of [`HELD`] or more equal characters cut to
+/// `keep` of them (1: "heeeelp" → "help"; 2: "killll" → "kill"), or `None`
+/// when it has no such run. Idempotent on its own output (no run is left).
+pub fn unstretch(word: &str, keep: usize) -> Option<String> {
+    // Most words have no such run: find out without allocating.
+    let mut run = (None, 0);
+    let stretched = word.chars().any(|c| {
+        run = if run.0 == Some(c) {
+            (run.0, run.1 + 1)
+        } else {
+            (Some(c), 1)
+        };
+        run.1 >= HELD
+    });
+    if !stretched {
+        return None;
+    }
+    let keep = keep.clamp(1, HELD - 1);
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    let mut stretched = false;
+    while let Some(c) = chars.next() {
+        let mut run = 1;
+        while chars.next_if_eq(&c).is_some() {
+            run += 1;
+        }
+        let n = if run >= HELD {
+            stretched = true;
+            keep
+        } else {
+            run
+        };
+        out.extend(std::iter::repeat_n(c, n));
+    }
+    stretched.then_some(out)
+}
+
+/// Single letters in a row, at least this many, are read as one word typed
+/// apart ("с у и ц и д").
+const SPACED_MIN: usize = 3;
+
+/// A word typed with its letters apart: `tokens[start..end]` joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spaced {
+    pub start: usize,
+    pub end: usize,
+    pub word: Token,
+}
+
+/// Words typed with their letters apart: runs of at least [`SPACED_MIN`]
+/// one-letter tokens of the same script, each joined into one token. A run
+/// that starts or ends with a letter that is also a word on its own ("i",
+/// "я", "в", ...) is also read without it: "и у б и т ь" → "иубить" and
+/// "убить" (the whole run comes first).
+pub fn spaced_words(tokens: &[Token]) -> Vec<Spaced> {
+    let mut out = Vec::new();
+    let single = |t: &Token| t.script != Script::Number && t.text.chars().nth(1).is_none();
+    let mut i = 0;
+    while i < tokens.len() {
+        let script = tokens[i].script;
+        let len = tokens[i..]
+            .iter()
+            .take_while(|t| single(t) && t.script == script)
+            .count();
+        if len < SPACED_MIN {
+            i += len.max(1);
+            continue;
+        }
+        let run = &tokens[i..i + len];
+        let join = |from: usize, to: usize| Spaced {
+            start: i + from,
+            end: i + to,
+            word: Token {
+                text: run[from..to].iter().map(|t| t.text.as_str()).collect(),
+                script,
+            },
+        };
+        out.push(join(0, len));
+        let word_like = |t: &Token| {
+            matches!(
+                t.text.as_str(),
+                "a" | "i" | "я" | "в" | "с" | "и" | "а" | "у" | "о" | "к" | "ж" | "б"
+            )
+        };
+        let first = usize::from(word_like(&run[0]));
+        let last = len - usize::from(word_like(&run[len - 1]));
+        if (first, last) != (0, len) && last - first >= SPACED_MIN {
+            out.push(join(first, last));
+        }
+        i += len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+    use proptest::prelude::*;
+
+    #[test]
+    fn held_letters_are_cut_to_one_or_two() {
+        assert_eq!(unstretch("heeeelp", 1).as_deref(), Some("help"));
+        assert_eq!(unstretch("pleeeaaase", 1).as_deref(), Some("please"));
+        assert_eq!(unstretch("killllll", 2).as_deref(), Some("kill"));
+        assert_eq!(unstretch("бьееет", 1).as_deref(), Some("бьет"));
+        assert_eq!(unstretch("кеееесемиииин", 1).as_deref(), Some("кесемин"));
+        assert_eq!(unstretch("ссора", 1), None, "double letters are spelling");
+        assert_eq!(unstretch("", 1), None);
+    }
+
+    #[test]
+    fn letters_typed_apart_are_joined() {
+        let joined = |s: &str| -> Vec<(usize, String)> {
+            spaced_words(&tokenize(s))
+                .into_iter()
+                .map(|s| (s.start, s.word.text))
+                .collect()
+        };
+        assert_eq!(joined("my dad b e a t s me"), [(2, "beats".to_string())]);
+        assert_eq!(
+            joined("с у и ц и д жасағым келеді")[0],
+            (0, "суицид".to_string())
+        );
+        assert_eq!(
+            joined("и у б и т ь"),
+            [(0, "иубить".to_string()), (1, "убить".to_string())]
+        );
+        assert!(joined("я и ты").is_empty(), "two single letters are words");
+        assert!(joined("a 1 2 3 b").is_empty(), "digits are not letters");
+    }
+
+    #[test]
+    fn invisible_characters_do_not_split_words() {
+        let words = |s: &str| -> Vec<String> { tokenize(s).into_iter().map(|t| t.text).collect() };
+        assert_eq!(words("у\u{200b}мереть"), ["умереть"]);
+        assert_eq!(words("ре\u{ad}жу се\u{ad}бя"), ["режу", "себя"]);
+        assert_eq!(words("\u{feff}step\u{200d}dad\u{2060}"), ["stepdad"]);
+        assert_eq!(words("a\u{202e}b\u{2066}c"), ["abc"]);
+    }
+
+    proptest! {
+        #[test]
+        fn unstretching_never_panics_and_leaves_no_run(s in any::<String>(), keep in 0usize..4) {
+            if let Some(once) = unstretch(&s, keep) {
+                prop_assert!(unstretch(&once, keep).is_none());
+                prop_assert!(once.chars().count() < s.chars().count());
+            }
+        }
+
+        #[test]
+        fn spaced_words_never_panic_and_join_single_letters(s in any::<String>()) {
+            let tokens = tokenize(&s);
+            for s in spaced_words(&tokens) {
+                prop_assert!(s.start + SPACED_MIN <= s.end && s.end <= tokens.len());
+                let letters: String = tokens[s.start..s.end].iter().map(|t| t.text.as_str()).collect();
+                prop_assert_eq!(s.word.text, letters);
+            }
+        }
+
+        #[test]
+        fn tokens_never_hold_invisible_characters(s in any::<String>()) {
+            for t in tokenize(&s) {
+                prop_assert!(!t.text.chars().any(is_invisible));
+            }
+        }
+    }
+}
