@@ -48,17 +48,6 @@ fn text_of(c: &Call) -> &str {
     c.text().unwrap_or("")
 }
 
-/// The callback_data of every button of a sent message.
-fn buttons(c: &Call) -> Vec<String> {
-    c.params["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().into_iter().flatten())
-        .filter_map(|b| b["callback_data"].as_str().map(String::from))
-        .collect()
-}
-
 /// Pushes an update and waits for the bot's next message into `chat`
 /// that satisfies `wanted` (others, such as "Checking…", are passed over).
 async fn until(
@@ -115,30 +104,9 @@ fn facts_with_new_figure() -> String {
     facts.replace("6.8 million", "7.1 million")
 }
 
-/// A topic file that adds one entry.
+/// A new topic file with one entry, distinct from the fixture's.
 fn extra_topic() -> String {
-    "topic:
-  id: extra
-  title: {en: Extra, ru: Дополнительно, kk: Қосымша}
-entries:
-  - id: school-meals
-    title: {en: School meals, ru: Школьное питание, kk: Мектептегі тамақ}
-    questions:
-      en: [Are school meals free for pupils?]
-      ru: [Бесплатное ли питание в школе?]
-      kk: [Мектепте тамақ тегін бе?]
-    keywords:
-      en: [meals, lunch, canteen]
-      ru: [питание, обед, столовая]
-      kk: [тамақ, түскі ас, асхана]
-    answer:
-      en: Pupils of grades 1-4 get free meals.
-      ru: Ученики 1-4 классов питаются бесплатно.
-      kk: 1-4 сынып оқушылары тегін тамақтанады.
-    sources:
-      - name: Ministry of Education
-"
-    .to_string()
+    include_str!("fixtures/extra-topic.yaml").to_string()
 }
 
 /// The knowledge files of the bot's directory, by name.
@@ -169,7 +137,7 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// The Publish and Cancel buttons of a summary.
 fn publish_and_cancel(summary: &Call) -> (String, String) {
-    let b = buttons(summary);
+    let b = summary.buttons();
     assert_eq!(b.len(), 2, "{b:?}: {}", text_of(summary));
     assert!(b[0].starts_with("p:") && b[1].starts_with("c:"), "{b:?}");
     assert!(b.iter().all(|d| d.len() <= 64));
@@ -195,7 +163,7 @@ async fn a_broken_upload_gets_file_and_line_and_nothing_changes_for_anyone() {
     assert!(text.starts_with("Not published: "), "{text}");
     assert!(text.contains("facts.yaml:7:5: error:"), "{text}");
     assert!(text.contains("hint:"), "{text}");
-    assert!(buttons(&reply).is_empty(), "nothing to publish");
+    assert!(reply.buttons().is_empty(), "nothing to publish");
     assert_eq!(tg.downloads().len(), 1, "downloaded once");
     assert_eq!(live_files(&bot), before);
     assert!(ask(&tg, &parent(), QUESTION).await.contains("6.8 million"));
@@ -499,7 +467,7 @@ async fn bad_files_and_hostile_zips_are_refused_with_one_sentence() {
         assert!(text.contains(expected), "{name}: {text}");
         assert!(text.ends_with("Nothing was changed."), "{name}: {text}");
         assert_eq!(text.lines().count(), 1, "one sentence: {text}");
-        assert!(buttons(&reply).is_empty());
+        assert!(reply.buttons().is_empty());
     }
     assert!(!bot.dir.join("evil.yaml").exists());
     // Announced over the limit: refused before anything is downloaded.

@@ -50,17 +50,6 @@ fn text_of(c: &Call) -> &str {
     c.text().unwrap_or("")
 }
 
-/// The callback_data of every button of a sent message.
-fn buttons(c: &Call) -> Vec<String> {
-    c.params["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().into_iter().flatten())
-        .filter_map(|b| b["callback_data"].as_str().map(String::from))
-        .collect()
-}
-
 /// Waits (polling the state file, at most 5 s) until no chat is subscribed.
 async fn until_nobody_is_subscribed(bot: &BotProcess) {
     let store = balabot::store::Store::open(&bot.db()).expect("state file");
@@ -272,7 +261,7 @@ async fn buttons_are_answered_and_edit_or_send() {
         "{}",
         text_of(&start)
     );
-    assert_eq!(buttons(&start), ["l:en", "l:ru", "l:kk"]);
+    assert_eq!(start.buttons(), ["l:en", "l:ru", "l:kk"]);
     let message = start.result().expect("sent").clone();
 
     // A press that edits the message it is under.
@@ -500,7 +489,7 @@ async fn an_admin_sends_the_message_to_the_unknown_chats_with_the_summary_button
         "{}",
         text_of(&summary)
     );
-    assert!(buttons(&summary).is_empty(), "nothing unknown is left");
+    assert!(summary.buttons().is_empty(), "nothing unknown is left");
     let sent: Vec<i64> = tg
         .calls_of_after(mark, "sendMessage")
         .iter()

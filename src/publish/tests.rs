@@ -63,28 +63,7 @@ impl Fixture {
 
 /// A new topic file with one entry, distinct from the fixture's.
 fn extra_topic() -> String {
-    "topic:
-  id: extra
-  title: {en: Extra, ru: Дополнительно, kk: Қосымша}
-entries:
-  - id: school-meals
-    title: {en: School meals, ru: Школьное питание, kk: Мектептегі тамақ}
-    questions:
-      en: [Are school meals free for pupils?]
-      ru: [Бесплатное ли питание в школе?]
-      kk: [Мектепте тамақ тегін бе?]
-    keywords:
-      en: [meals, lunch, canteen]
-      ru: [питание, обед, столовая]
-      kk: [тамақ, түскі ас, асхана]
-    answer:
-      en: Pupils of grades 1-4 get free meals.
-      ru: Ученики 1-4 классов питаются бесплатно.
-      kk: 1-4 сынып оқушылары тегін тамақтанады.
-    sources:
-      - name: Ministry of Education
-"
-    .to_string()
+    include_str!("../../tests/fixtures/extra-topic.yaml").to_string()
 }
 
 fn entry_ids(named: &[crate::knowledge::diff::Named]) -> Vec<&str> {

@@ -62,6 +62,17 @@ impl Call {
     pub fn str_param(&self, name: &str) -> Option<&str> {
         self.params.get(name).and_then(Value::as_str)
     }
+
+    /// The callback data of every inline button of the message, row by row.
+    pub fn buttons(&self) -> Vec<String> {
+        self.params["reply_markup"]["inline_keyboard"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row.as_array().into_iter().flatten())
+            .filter_map(|b| b["callback_data"].as_str().map(String::from))
+            .collect()
+    }
 }
 
 /// A file the fake holds: registered by a test (`FakeTelegram::add_file`)

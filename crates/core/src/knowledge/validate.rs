@@ -2,7 +2,7 @@
 //! [`Knowledge`]. Every problem is collected; nothing stops at the first.
 
 use super::limits::{self, quote};
-use super::yaml::{self, RawEntry, locate};
+use super::yaml::{self, RawEntry, locate, locate_in};
 use super::{
     CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, Safety, Severity, Source,
     Topic,
@@ -19,12 +19,14 @@ pub const MAX_TITLE_CHARS: usize = 64;
 struct Ctx<'a> {
     path: &'a Path,
     text: &'a str,
+    /// `text`'s lines, split once per file for [`locate_in`].
+    lines: Vec<&'a str>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
 impl Ctx<'_> {
     fn err(&mut self, from_line: usize, key: &[&str], message: String, hint: &str) {
-        let (line, column) = locate(self.text, from_line, key);
+        let (line, column) = locate_in(&self.lines, from_line, key);
         self.diags
             .push(Diagnostic::error(self.path, line, column, message, hint));
     }
@@ -199,7 +201,7 @@ fn check_pattern_lists(
                 let mut k = key.to_vec();
                 k.push(lang.code());
                 // At the pattern itself when it can be found, else at its list.
-                let (key_line, _) = locate(ctx.text, line, &k);
+                let (key_line, _) = locate_in(&ctx.lines, line, &k);
                 let (line, column) = locate_value(ctx.text, key_line, p);
                 ctx.diags.push(Diagnostic::error(
                     ctx.path,
@@ -342,7 +344,8 @@ fn build_entry(
     }
     let as_of = parse_date(ctx, line, &["as_of"], raw.as_of.as_ref());
     let reviewed = parse_date(ctx, line, &["reviewed"], raw.reviewed.as_ref());
-    let questions_at = Tri::from_fn(|lang| locate(ctx.text, line, &["questions", lang.code()]));
+    let questions_at =
+        Tri::from_fn(|lang| locate_in(&ctx.lines, line, &["questions", lang.code()]));
     Entry {
         id: raw.id,
         topic,
@@ -411,6 +414,7 @@ pub fn build(
         let mut ctx = Ctx {
             path,
             text,
+            lines: text.lines().collect(),
             diags: &mut diags,
         };
         match name {

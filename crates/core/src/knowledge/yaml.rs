@@ -477,7 +477,13 @@ fn header_text(text: &str, items: &[(usize, usize)]) -> String {
 /// semantic errors (found after parsing) at the right place; falls back to
 /// the block's own line.
 pub fn locate(text: &str, from_line: usize, path: &[&str]) -> (usize, usize) {
-    let lines: Vec<&str> = text.lines().collect();
+    locate_in(&text.lines().collect::<Vec<_>>(), from_line, path)
+}
+
+/// [`locate`] over a file's lines, split once by the caller: an entry's
+/// places are looked up several times per entry, and splitting a file of
+/// thousands of entries for each would make loading quadratic.
+pub fn locate_in(lines: &[&str], from_line: usize, path: &[&str]) -> (usize, usize) {
     let start = from_line.saturating_sub(1);
     let Some(first) = lines.get(start) else {
         return (from_line, 1);
