@@ -230,7 +230,11 @@ impl SafetyCheck {
         let mut found: Option<(&str, Vec<usize>)> = None;
         let mut from = 0;
         for i in 0..tokens.len() {
-            let to = from + extra[from..].iter().take_while(|(at, _, _)| *at == i).count();
+            let to = from
+                + extra[from..]
+                    .iter()
+                    .take_while(|(at, _, _)| *at == i)
+                    .count();
             let more = &extra[from..to];
             from = to;
             if harmless[i] {

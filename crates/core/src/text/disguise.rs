@@ -221,8 +221,17 @@ mod tests {
             .collect();
         assert!(pieces.contains(&(0, "отчим".to_string())));
         assert!(pieces.contains(&(5, "трогает".to_string())));
-        assert!(!pieces.iter().any(|(_, w)| w == "отчимтрогает"), "the whole run is read already");
-        assert!(spaced_pieces(&spaced_words(&tokenize("b e a t s"))[0], &tokenize("b e a t s")).is_empty());
+        assert!(
+            !pieces.iter().any(|(_, w)| w == "отчимтрогает"),
+            "the whole run is read already"
+        );
+        assert!(
+            spaced_pieces(
+                &spaced_words(&tokenize("b e a t s"))[0],
+                &tokenize("b e a t s")
+            )
+            .is_empty()
+        );
     }
 
     #[test]
