@@ -42,6 +42,9 @@ pub const MAX_SOURCE_NAME_CHARS: usize = 500;
 pub const MAX_URL_CHARS: usize = 2_000;
 /// Most synonym groups, safety triggers or other-place patterns per language.
 pub const MAX_LIST_ITEMS: usize = 10_000;
+/// Longest labelled example of `safety-examples.yaml`, in characters (a
+/// Telegram message's length).
+pub const MAX_EXAMPLE_CHARS: usize = 4_096;
 /// Most words in one synonym group.
 pub const MAX_GROUP_WORDS: usize = 100;
 /// How much of a file's own text a message quotes, in characters.

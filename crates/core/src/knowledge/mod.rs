@@ -92,6 +92,24 @@ pub struct Safety {
     /// The entries that may follow the helplines block when they match
     /// confidently (ascending indices into [`Knowledge::entries`]).
     pub after_helplines: Vec<usize>,
+    /// Labelled messages for the learned signal (`safety-examples.yaml`);
+    /// without them only the triggers raise an alarm.
+    pub examples: Option<SafetyExamples>,
+}
+
+/// Messages labelled distress or ordinary, per language, and the distress
+/// probability from which the model trained on them raises an alarm.
+#[derive(Debug)]
+pub struct SafetyExamples {
+    pub threshold: f32,
+    pub distress: Tri<Vec<String>>,
+    pub ordinary: Tri<Vec<String>>,
+}
+
+impl SafetyExamples {
+    /// The fewest examples of each label in each language: fewer teach
+    /// the model nothing it can be trusted with.
+    pub const MIN_PER_LANGUAGE: usize = 20;
 }
 
 impl Safety {
@@ -281,7 +299,8 @@ impl fmt::Display for LoadError {
 
 /// Loads and validates every `*.yaml` (or `*.yml`) file of `dir`.
 ///
-/// `safety.yaml`, `synonyms.yaml` and `scope.yaml` are the special files;
+/// `safety.yaml`, `safety-examples.yaml` (optional), `synonyms.yaml` and
+/// `scope.yaml` are the special files;
 /// every other YAML file is a topic. Names starting with `.` are skipped
 /// (editors' lock and swap files). A YAML name that is not a readable
 /// regular file — a directory, a pipe, a broken or looping link — is an

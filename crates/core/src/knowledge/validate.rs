@@ -4,8 +4,8 @@
 use super::limits::{self, quote};
 use super::yaml::{self, RawEntry, locate, locate_in};
 use super::{
-    CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, Safety, Severity, Source,
-    Topic,
+    CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, Safety, SafetyExamples,
+    Severity, Source, Topic,
 };
 use crate::lang::Tri;
 use std::collections::HashMap;
@@ -373,6 +373,7 @@ pub fn build(
     let mut entries: Vec<Entry> = Vec::new();
     let mut topic_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
     let mut safety_raw = None;
+    let mut examples = None;
     let mut synonyms = Tri::<Vec<Vec<String>>>::default();
     let mut other_places = Tri::<Vec<String>>::default();
     // Files read by `load_dir` are within the limit already; in-memory
@@ -399,7 +400,7 @@ pub fn build(
     // The topic files, parsed side by side: most of a large base's load.
     let is_topic = |path: &PathBuf| {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        !matches!(name, "safety" | "synonyms" | "scope")
+        !matches!(name, "safety" | "safety-examples" | "synonyms" | "scope")
     };
     let topic_files: Vec<&(PathBuf, String)> =
         files.iter().copied().filter(|(p, _)| is_topic(p)).collect();
@@ -440,6 +441,12 @@ pub fn build(
                 }
                 Err(d) => ctx.diags.push(d),
             },
+            "safety-examples" => {
+                match yaml::parse_whole::<yaml::SafetyExamplesFile>(path, text) {
+                    Ok(f) => examples = check_examples(&mut ctx, f.safety_examples),
+                    Err(d) => ctx.diags.push(d),
+                }
+            }
             "synonyms" => match yaml::parse_whole::<yaml::SynonymsFile>(path, text) {
                 Ok(f) => {
                     for (lang, groups) in f.synonyms.iter() {
@@ -628,6 +635,7 @@ pub fn build(
                     harmless: raw.harmless.unwrap_or_default(),
                     phrase_gap: raw.phrase_gap.unwrap_or(Safety::PHRASE_GAP),
                     after_helplines,
+                    examples,
                 })
             }
             None => {
@@ -674,6 +682,121 @@ pub fn build(
         }
         _ => Err(LoadError { diagnostics: diags }),
     }
+}
+
+/// Checks `safety-examples.yaml`: a threshold between 0 and 1, enough
+/// examples of each label in each language, no empty or overlong example,
+/// no message under both labels. Problems point at the example's line.
+fn check_examples(ctx: &mut Ctx, raw: yaml::RawSafetyExamples) -> Option<SafetyExamples> {
+    let errors = ctx.diags.len();
+    let key = "safety_examples";
+    if !(raw.threshold > 0.0 && raw.threshold < 1.0) {
+        ctx.err(
+            1,
+            &[key, "threshold"],
+            format!("threshold {} is not between 0 and 1", raw.threshold),
+            "the distress probability from which a message alarms, e.g. 0.9; see knowledge/README.md",
+        );
+    }
+    // Where each language's distress messages are (normalised), for the
+    // check that no message is listed under both labels.
+    let mut distress_at: HashMap<(crate::lang::Lang, String), usize> = HashMap::new();
+    for (label, lists) in [("distress", &raw.distress), ("ordinary", &raw.ordinary)] {
+        for (lang, list) in lists.iter() {
+            let (list_line, _) = locate_in(&ctx.lines, 1, &[key, label, lang.code()]);
+            if list.len() < SafetyExamples::MIN_PER_LANGUAGE {
+                ctx.err(
+                    1,
+                    &[key, label, lang.code()],
+                    format!(
+                        "`{label}.{lang}` has {} examples; the model needs at least {}",
+                        list.len(),
+                        SafetyExamples::MIN_PER_LANGUAGE
+                    ),
+                    "add examples, or remove safety-examples.yaml to rely on the triggers alone",
+                );
+            } else if list.len() > limits::MAX_LIST_ITEMS {
+                ctx.err(
+                    1,
+                    &[key, label, lang.code()],
+                    format!(
+                        "`{label}.{lang}` has {} examples; the limit is {}",
+                        list.len(),
+                        limits::MAX_LIST_ITEMS
+                    ),
+                    "keep the examples that teach something new",
+                );
+            }
+            let lines = item_lines(&ctx.lines, list_line);
+            for (i, example) in list.iter().enumerate() {
+                let line = lines.get(i).copied().unwrap_or(list_line);
+                let normal = example.split_whitespace().collect::<Vec<_>>().join(" ");
+                let normal = normal.to_lowercase();
+                let problem = if normal.is_empty() {
+                    Some(("an empty example".to_string(), "write the message, or remove the line"))
+                } else if example.chars().count() > limits::MAX_EXAMPLE_CHARS {
+                    Some((
+                        format!(
+                            "the example {} is {} characters long; the limit is {}",
+                            quote(example),
+                            example.chars().count(),
+                            limits::MAX_EXAMPLE_CHARS
+                        ),
+                        "keep the part of the message that shows what it is about",
+                    ))
+                } else if label == "distress" {
+                    distress_at.entry((lang, normal)).or_insert(line);
+                    None
+                } else {
+                    distress_at.get(&(lang, normal)).map(|at| {
+                        (
+                            format!(
+                                "the example {} is listed as distress too (line {at})",
+                                quote(example)
+                            ),
+                            "a message is either distress or ordinary: keep it under one label",
+                        )
+                    })
+                };
+                if let Some((message, hint)) = problem {
+                    let column = ctx.lines.get(line - 1).map_or(1, |l| {
+                        l.chars().take_while(|&c| c == ' ' || c == '-').count() + 1
+                    });
+                    ctx.diags
+                        .push(Diagnostic::error(ctx.path, line, column, message, hint));
+                }
+            }
+        }
+    }
+    (ctx.diags.len() == errors).then_some(SafetyExamples {
+        threshold: raw.threshold,
+        distress: raw.distress,
+        ordinary: raw.ordinary,
+    })
+}
+
+/// The (1-based) lines of the items of the list whose key is on line
+/// `key_line`: the file writes one example a line.
+fn item_lines(lines: &[&str], key_line: usize) -> Vec<usize> {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let Some(key) = lines.get(key_line.saturating_sub(1)) else {
+        return Vec::new();
+    };
+    let key_indent = indent(key);
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(key_line) {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if indent(line) <= key_indent && !t.starts_with('-') {
+            break;
+        }
+        if t == "-" || t.starts_with("- ") {
+            out.push(i + 1);
+        }
+    }
+    out
 }
 
 /// The entries named by `after_helplines` in `safety.yaml` (topic or entry
@@ -784,5 +907,73 @@ mod tests {
         assert!(!valid_id("Children"));
         assert!(!valid_id("a b"));
         assert!(!valid_id(&"x".repeat(MAX_ID_LEN + 1)));
+    }
+}
+
+#[cfg(test)]
+mod safety_examples_tests {
+    use super::*;
+
+    fn examples(n: usize, extra_ordinary: &str, threshold: &str) -> String {
+        let list = |label: &str| {
+            (0..n)
+                .map(|i| format!("      - \"{label} message {i}\"\n"))
+                .collect::<String>()
+        };
+        let mut text = format!("safety_examples:\n  threshold: {threshold}\n  distress:\n");
+        for lang in ["en", "ru", "kk"] {
+            text += &format!("    {lang}:\n{}", list("distress"));
+        }
+        text += "  ordinary:\n";
+        for lang in ["en", "ru", "kk"] {
+            text += &format!("    {lang}:\n{}", list("ordinary"));
+            if lang == "kk" {
+                text += extra_ordinary;
+            }
+        }
+        text
+    }
+
+    fn check(text: &str) -> Vec<String> {
+        let path = Path::new("safety-examples.yaml");
+        let mut diags = Vec::new();
+        let mut ctx = Ctx {
+            path,
+            text,
+            lines: text.lines().collect(),
+            diags: &mut diags,
+        };
+        let raw = yaml::parse_whole::<yaml::SafetyExamplesFile>(path, text).expect("parses");
+        let built = check_examples(&mut ctx, raw.safety_examples);
+        assert_eq!(built.is_some(), diags.is_empty());
+        diags.iter().map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn examples_are_checked_with_their_lines() {
+        let n = SafetyExamples::MIN_PER_LANGUAGE;
+        assert!(check(&examples(n, "", "0.9")).is_empty());
+        // 2 header lines, then per language a key and n items.
+        let e = check(&examples(n, "      - \"  \"\n", "0.9"));
+        let line = 2 + 2 * (3 * (n + 1) + 1) + 1;
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with(&format!("safety-examples.yaml:{line}:9: error: an empty example")),
+            "{e:?}"
+        );
+        let e = check(&examples(n, "      - \"Distress  message 3\"\n", "0.9"));
+        assert!(
+            e[0].starts_with(&format!("safety-examples.yaml:{line}:9: error: the example"))
+                && e[0].contains(&format!("listed as distress too (line {})", 3 + 2 * (n + 1) + 5)),
+            "{e:?}"
+        );
+        let e = check(&examples(n, "", "1.5"));
+        assert!(
+            e[0].starts_with("safety-examples.yaml:2:3: error: threshold 1.5"),
+            "{e:?}"
+        );
+        let e = check(&examples(n - 1, "", "0.9"));
+        assert_eq!(e.len(), 6, "{e:?}");
+        assert!(e[0].starts_with("safety-examples.yaml:4:5: error: `distress.en` has"), "{e:?}");
     }
 }

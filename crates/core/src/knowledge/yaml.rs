@@ -84,6 +84,23 @@ pub struct RawSafety {
     pub after_helplines: Option<Vec<String>>,
 }
 
+/// `safety-examples.yaml`: labelled messages the learned safety signal is
+/// trained on, one a line.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyExamplesFile {
+    pub safety_examples: RawSafetyExamples,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSafetyExamples {
+    /// The distress probability from which a message alarms.
+    pub threshold: f32,
+    pub distress: Tri<Vec<String>>,
+    pub ordinary: Tri<Vec<String>>,
+}
+
 /// `synonyms.yaml`: groups of words that mean the same for matching.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -17,6 +17,7 @@
 //! "who are you" are small talk, not questions.
 
 mod analyzer;
+mod distress;
 mod fuzzy;
 mod index;
 mod patterns;
@@ -28,6 +29,7 @@ use crate::knowledge::Knowledge;
 use crate::lang::{Lang, Tri};
 use crate::text::{self, Script, Token};
 use analyzer::{Kind, Readings};
+use distress::DistressModel;
 use index::LangIndex;
 use patterns::PatternSet;
 use safety::SafetyCheck;
@@ -142,6 +144,8 @@ pub struct Matcher {
     indexes: Tri<LangIndex>,
     /// Safety triggers, read over the whole message.
     safety: SafetyCheck,
+    /// The learned safety signal, when the base has labelled examples.
+    distress: Option<DistressModel>,
     /// Other countries' names of all three languages in one set.
     other_places: PatternSet,
     smalltalk: SmallTalkSet,
@@ -244,9 +248,27 @@ impl Matcher {
             kb,
             [&en, &ru, &kk].into_iter().flat_map(|i| i.analyzer.words()),
         );
+        let distress = kb.safety.examples.as_ref().map(|examples| {
+            // The entries' own questions are ordinary messages, except
+            // those of the entries that may follow the helplines (about
+            // violence and help).
+            let questions = kb
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !safety.may_follow(*i))
+                .flat_map(|(_, e)| e.questions.iter().flat_map(|(_, qs)| qs))
+                .map(String::as_str);
+            DistressModel::train(
+                examples,
+                questions,
+                [&en.analyzer, &ru.analyzer, &kk.analyzer],
+            )
+        });
         Matcher {
             indexes: Tri { en, ru, kk },
             safety,
+            distress,
             other_places: PatternSet::new(
                 Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
                 None,
@@ -271,13 +293,29 @@ impl Matcher {
         } else {
             self.safety.check(message)
         };
+        let learned = match (&alarm, &self.distress) {
+            (None, Some(model)) => {
+                let p = if question.len() == message.len() {
+                    self.distress_probability(model, &tokens, &readings)
+                } else {
+                    let tokens = text::tokenize(message);
+                    self.distress_probability(model, &tokens, &Readings::of(&tokens))
+                };
+                (p >= model.threshold()).then_some(p)
+            }
+            _ => None,
+        };
         let (lang, raws) = self.detect(question, &tokens, &readings, hint);
         let other_place = self.names_other_place(&tokens, &readings);
         let mut m = Match {
             lang,
             outcome: Outcome::Empty,
-            safety: alarm.is_some(),
-            safety_trigger: alarm.as_ref().map(|a| a.trigger.to_string()),
+            safety: alarm.is_some() || learned.is_some(),
+            safety_trigger: match (&alarm, learned) {
+                (Some(a), _) => Some(a.trigger.to_string()),
+                (None, Some(p)) => Some(format!("learned signal, p = {p:.2}")),
+                (None, None) => None,
+            },
             best: None,
             runner_up: None,
             suggestions: Vec::new(),
@@ -365,6 +403,14 @@ impl Matcher {
             m.suggestions.clear();
             m.see_also.clear();
         }
+    }
+
+    /// The learned signal's distress probability of a message.
+    fn distress_probability(&self, model: &DistressModel, tokens: &[Token], readings: &Readings) -> f32 {
+        let i = &self.indexes;
+        let features =
+            distress::features(tokens, readings, [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer]);
+        model.probability(&features)
     }
 
     /// Does the message name another country? Every word, and a Latin

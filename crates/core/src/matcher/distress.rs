@@ -1,0 +1,259 @@
+//! The learned safety signal: how likely a message comes from a child in
+//! distress, from a model trained at load on labelled messages
+//! (`safety-examples.yaml`, [`SafetyExamples`]).
+//!
+//! The trigger patterns ([`super::safety`]) are precise but learn
+//! phrasings; many children write indirectly ("everyone would be happier
+//! without me"). This model weighs every word instead: a logistic
+//! regression over the keys the matcher already computes — each word's
+//! stemmed key in each language's analyzer, so Cyrillic, Latin-typed
+//! Russian and Kazakh and disguised letters meet as they do for matching —
+//! and over pairs of neighbouring keys ("want" "die"). A message alarms
+//! when its probability reaches the file's threshold.
+//!
+//! Small by design: a few thousand examples, a sparse weight per feature,
+//! trained by plain gradient descent in a fixed order, so the same files
+//! always give the same model (no randomness, no threads in training).
+
+use super::analyzer::{Analyzer, Readings};
+use crate::knowledge::SafetyExamples;
+use crate::text::{self, Token};
+use foldhash::{HashMap, HashMapExt};
+
+/// Passes over the examples.
+const EPOCHS: usize = 30;
+/// Step size of the first pass; it shrinks as `1 / (1 + DECAY * pass)`.
+const LEARNING_RATE: f32 = 2.0;
+const DECAY: f32 = 0.2;
+/// Pull of a weight towards zero (L2) each time its feature is seen.
+const L2: f32 = 1e-5;
+
+pub struct DistressModel {
+    weights: HashMap<String, f32>,
+    bias: f32,
+    threshold: f32,
+}
+
+/// The three languages' analyzers, in [`crate::lang::Lang::ALL`] order.
+pub type Analyzers<'a> = [&'a Analyzer; 3];
+
+/// A message's features: per language, its keys (stop words dropped,
+/// synonyms folded) and each pair of neighbouring keys; each once, sorted.
+pub fn features(tokens: &[Token], readings: &Readings, analyzers: Analyzers) -> Vec<String> {
+    let mut out = Vec::new();
+    for (tag, analyzer) in ['e', 'r', 'k'].into_iter().zip(analyzers) {
+        let raws = analyzer.raw_keys_of(tokens, readings);
+        let terms = analyzer.query_terms_with(tokens, &raws, readings);
+        let mut previous: Option<&str> = None;
+        for t in &terms {
+            out.push(format!("{tag}{}", t.key));
+            if let Some(p) = previous {
+                out.push(format!("{tag}{p} {}", t.key));
+            }
+            previous = Some(&t.key);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Fisher–Yates with xorshift64: a fixed, platform-independent order.
+fn shuffle(items: &mut [usize], state: &mut u64) {
+    for i in (1..items.len()).rev() {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        let j = (*state % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl DistressModel {
+    /// Trains on `examples`, with `more_ordinary` (the knowledge entries'
+    /// own example questions) as further ordinary messages.
+    pub fn train<'q>(
+        examples: &SafetyExamples,
+        more_ordinary: impl Iterator<Item = &'q str>,
+        analyzers: Analyzers,
+    ) -> DistressModel {
+        let mut labelled: Vec<(&str, bool)> = Vec::new();
+        for (_, list) in examples.distress.iter() {
+            labelled.extend(list.iter().map(|m| (m.as_str(), true)));
+        }
+        for (_, list) in examples.ordinary.iter() {
+            labelled.extend(list.iter().map(|m| (m.as_str(), false)));
+        }
+        labelled.extend(more_ordinary.map(|m| (m, false)));
+        // Featurising is most of the work, and independent per example.
+        let featured = crate::par::map(&labelled, |(message, _)| {
+            let tokens = text::tokenize(message);
+            features(&tokens, &Readings::of(&tokens), analyzers)
+        });
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        let rows: Vec<(Vec<u32>, bool)> = featured
+            .into_iter()
+            .zip(&labelled)
+            .map(|(fs, &(_, distress))| {
+                let row = fs
+                    .into_iter()
+                    .map(|f| {
+                        *ids.entry(f).or_insert_with_key(|f| {
+                            names.push(f.clone());
+                            (names.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                (row, distress)
+            })
+            .collect();
+        // Each label weighs as much in total, however many examples it has.
+        let positives = rows.iter().filter(|(_, d)| *d).count().max(1) as f32;
+        let negatives = (rows.len() as f32 - positives).max(1.0);
+        let total = rows.len() as f32;
+        let class_weight = |d: bool| {
+            if d {
+                total / (2.0 * positives)
+            } else {
+                total / (2.0 * negatives)
+            }
+        };
+        let mut w = vec![0.0f32; names.len()];
+        let mut bias = 0.0f32;
+        // The examples come grouped by label and language; stochastic
+        // descent in that order would end every pass on one group. They
+        // are visited in a shuffled order instead, from a fixed seed.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for epoch in 0..EPOCHS {
+            let rate = LEARNING_RATE / (1.0 + DECAY * epoch as f32);
+            shuffle(&mut order, &mut seed);
+            for (row, distress) in order.iter().map(|&i| &rows[i]) {
+                if row.is_empty() {
+                    continue;
+                }
+                let x = 1.0 / (row.len() as f32).sqrt();
+                let z = bias + x * row.iter().map(|&f| w[f as usize]).sum::<f32>();
+                let y = if *distress { 1.0 } else { 0.0 };
+                let g = (sigmoid(z) - y) * class_weight(*distress) * rate;
+                bias -= g;
+                for &f in row {
+                    let wf = &mut w[f as usize];
+                    *wf -= g * x + rate * L2 * *wf;
+                }
+            }
+        }
+        let weights = names
+            .into_iter()
+            .zip(w)
+            .filter(|(_, w)| *w != 0.0)
+            .collect();
+        DistressModel {
+            weights,
+            bias,
+            threshold: examples.threshold,
+        }
+    }
+
+    /// The probability that a message with these features comes from a
+    /// child in distress.
+    pub fn probability(&self, features: &[String]) -> f32 {
+        if features.is_empty() {
+            return 0.0;
+        }
+        let x = 1.0 / (features.len() as f32).sqrt();
+        let sum: f32 = features
+            .iter()
+            .filter_map(|f| self.weights.get(f.as_str()))
+            .sum();
+        sigmoid(self.bias + x * sum)
+    }
+
+    /// The probability from which a message alarms.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::SafetyExamples;
+    use crate::lang::Tri;
+    use proptest::prelude::*;
+
+    fn analyzers() -> [Analyzer; 3] {
+        crate::lang::Lang::ALL.map(|l| Analyzer::new(l, &[]))
+    }
+
+    fn featurise(a: &[Analyzer; 3], message: &str) -> Vec<String> {
+        let tokens = text::tokenize(message);
+        features(&tokens, &Readings::of(&tokens), [&a[0], &a[1], &a[2]])
+    }
+
+    fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A model trained on a handful of messages per label.
+    fn small_model(a: &[Analyzer; 3]) -> DistressModel {
+        let examples = SafetyExamples {
+            threshold: 0.5,
+            distress: Tri {
+                en: strings(&["my dad hits me", "they beat me at school", "i want to die"]),
+                ru: strings(&["меня бьёт отчим", "хочу умереть", "меня травят в классе"]),
+                kk: strings(&["әкем мені ұрады", "өлгім келеді", "мені сыныпта ұрады"]),
+            },
+            ordinary: Tri {
+                en: strings(&["how much is the child benefit", "when is children's day"]),
+                ru: strings(&["сколько пособие на ребенка", "когда день защиты детей"]),
+                kk: strings(&["балаға жәрдемақы қанша", "балалар күні қашан"]),
+            },
+        };
+        DistressModel::train(
+            &examples,
+            ["what are the school hours"].into_iter(),
+            [&a[0], &a[1], &a[2]],
+        )
+    }
+
+    #[test]
+    fn the_model_separates_clear_messages() {
+        let a = analyzers();
+        let model = small_model(&a);
+        let p = |m: &str| model.probability(&featurise(&a, m));
+        for (distress, ordinary) in [
+            ("my stepdad hits me", "how much is the benefit"),
+            ("отчим меня бьёт", "пособие на ребенка сколько"),
+            ("menya bet otchim", "skolko posobie"),
+            ("ағам мені ұрады", "жәрдемақы қанша"),
+        ] {
+            assert!(p(distress) > 0.5, "{distress}: {}", p(distress));
+            assert!(p(ordinary) < 0.5, "{ordinary}: {}", p(ordinary));
+        }
+        assert_eq!(p(""), 0.0);
+    }
+
+    #[test]
+    fn training_is_deterministic() {
+        let a = analyzers();
+        let (one, two) = (small_model(&a), small_model(&a));
+        let m = featurise(&a, "my dad hits me every day");
+        assert_eq!(one.probability(&m).to_bits(), two.probability(&m).to_bits());
+        assert_eq!(one.bias.to_bits(), two.bias.to_bits());
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_gets_a_probability(s in any::<String>()) {
+            let a = analyzers();
+            let p = small_model(&a).probability(&featurise(&a, &s));
+            prop_assert!((0.0..=1.0).contains(&p));
+        }
+    }
+}
