@@ -206,24 +206,35 @@ impl SafetyCheck {
             let same = i == 0 || inside || tokens[i].script == Script::Number;
             place.push(if same { previous } else { previous + 1 });
         }
-        // More readings of a position (rare): words stretched or typed apart.
-        let mut extra: Vec<(usize, Token)> =
-            spaced.into_iter().map(|s| (s.start, s.word)).collect();
+        // More readings of a position (rare): words stretched or typed
+        // apart, and the words inside a run of letters typed apart (read
+        // exactly: the flag says whether a typo may be forgiven).
+        let mut extra: Vec<(usize, Token, bool)> = Vec::new();
+        for s in spaced {
+            for piece in disguise::spaced_pieces(&s, tokens) {
+                extra.push((piece.start, piece.word, false));
+            }
+            extra.push((s.start, s.word, true));
+        }
         for (i, t) in tokens.iter().enumerate() {
             for keep in [1, 2] {
                 if let Some(text) = disguise::unstretch(&t.text, keep) {
                     let script = t.script;
-                    extra.push((i, Token { text, script }));
+                    extra.push((i, Token { text, script }, true));
                 }
             }
         }
-        extra.sort_by_key(|(i, _)| *i);
+        extra.sort_by_key(|(i, _, _)| *i);
 
         let mut hits = Tri::from_fn(|lang| self.triggers.get(lang).hits());
         let mut found: Option<(&str, Vec<usize>)> = None;
         let mut from = 0;
         for i in 0..tokens.len() {
-            let to = from + extra[from..].iter().take_while(|(at, _)| *at == i).count();
+            let to = from
+                + extra[from..]
+                    .iter()
+                    .take_while(|(at, _, _)| *at == i)
+                    .count();
             let more = &extra[from..to];
             from = to;
             if harmless[i] {
@@ -233,9 +244,9 @@ impl SafetyCheck {
                 let set = self.triggers.get(lang);
                 let h = hits.get_mut(lang);
                 set.mark_ids(&seen[word_of[i]].matches[l], place[i], h);
-                for (_, token) in more {
+                for (_, token, may_typo) in more {
                     if let Some((word, latin)) = spell(lang, token, None) {
-                        let typos = !self.known.get(lang).contains(word.as_ref());
+                        let typos = *may_typo && !self.known.get(lang).contains(word.as_ref());
                         set.mark_spelt(&word, place[i], latin, typos, h);
                     }
                 }

@@ -136,6 +136,42 @@ pub fn spaced_words(tokens: &[Token]) -> Vec<Spaced> {
     out
 }
 
+/// The shortest and longest stretch of a run that [`spaced_pieces`] reads
+/// as a word of its own: trigger words are rarely longer.
+const PIECE_MIN: usize = 3;
+const PIECE_MAX: usize = 14;
+
+/// The words inside a run of letters typed apart when it holds several
+/// ("о т ч и м т р о г а е т" is one run, "отчимтрогает", whatever the
+/// spaces between the words were): every stretch of [`PIECE_MIN`] to
+/// [`PIECE_MAX`] letters of a run of at least two such stretches, but the
+/// whole run. Nothing tells where one word ends, so the caller matches
+/// these exactly (no typos), to keep chance pieces from reading as words.
+pub fn spaced_pieces(run: &Spaced, tokens: &[Token]) -> Vec<Spaced> {
+    let len = run.end.saturating_sub(run.start);
+    if len < 2 * PIECE_MIN || run.end > tokens.len() {
+        return Vec::new();
+    }
+    let letters = &tokens[run.start..run.end];
+    let mut out = Vec::new();
+    for from in 0..len {
+        for to in from + PIECE_MIN..=(from + PIECE_MAX).min(len) {
+            if (from, to) == (0, len) {
+                continue;
+            }
+            out.push(Spaced {
+                start: run.start + from,
+                end: run.start + to,
+                word: Token {
+                    text: letters[from..to].iter().map(|t| t.text.as_str()).collect(),
+                    script: run.word.script,
+                },
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +211,30 @@ mod tests {
     }
 
     #[test]
+    fn words_glued_in_one_run_are_read_apart() {
+        let tokens = tokenize("о т ч и м  т р о г а е т  меня");
+        let runs = spaced_words(&tokens);
+        assert_eq!(runs[0].word.text, "отчимтрогает");
+        let pieces: Vec<(usize, String)> = spaced_pieces(&runs[0], &tokens)
+            .into_iter()
+            .map(|p| (p.start, p.word.text))
+            .collect();
+        assert!(pieces.contains(&(0, "отчим".to_string())));
+        assert!(pieces.contains(&(5, "трогает".to_string())));
+        assert!(
+            !pieces.iter().any(|(_, w)| w == "отчимтрогает"),
+            "the whole run is read already"
+        );
+        assert!(
+            spaced_pieces(
+                &spaced_words(&tokenize("b e a t s"))[0],
+                &tokenize("b e a t s")
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
     fn invisible_characters_do_not_split_words() {
         let words = |s: &str| -> Vec<String> { tokenize(s).into_iter().map(|t| t.text).collect() };
         assert_eq!(words("у\u{200b}мереть"), ["умереть"]);
@@ -198,7 +258,12 @@ mod tests {
             for s in spaced_words(&tokens) {
                 prop_assert!(s.start + SPACED_MIN <= s.end && s.end <= tokens.len());
                 let letters: String = tokens[s.start..s.end].iter().map(|t| t.text.as_str()).collect();
-                prop_assert_eq!(s.word.text, letters);
+                prop_assert_eq!(&s.word.text, &letters);
+                for p in spaced_pieces(&s, &tokens) {
+                    prop_assert!(s.start <= p.start && p.end <= s.end);
+                    let letters: String = tokens[p.start..p.end].iter().map(|t| t.text.as_str()).collect();
+                    prop_assert_eq!(p.word.text, letters);
+                }
             }
         }
 
