@@ -238,16 +238,8 @@ pub fn kazakh_plain(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
         let plain = match c {
-            'ә' => 'а',
-            'ғ' => 'г',
-            'қ' => 'к',
-            'ң' => 'н',
-            'ө' => 'о',
-            'ұ' | 'ү' => 'у',
-            'һ' => 'х',
-            'і' | 'ы' | 'й' => 'и',
             'х' if out.ends_with('г') => continue,
-            other => other,
+            other => super::kazakh::reduce(other),
         };
         out.push(plain);
     }
