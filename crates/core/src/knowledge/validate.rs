@@ -441,12 +441,10 @@ pub fn build(
                 }
                 Err(d) => ctx.diags.push(d),
             },
-            "safety-examples" => {
-                match yaml::parse_whole::<yaml::SafetyExamplesFile>(path, text) {
-                    Ok(f) => examples = check_examples(&mut ctx, f.safety_examples),
-                    Err(d) => ctx.diags.push(d),
-                }
-            }
+            "safety-examples" => match yaml::parse_whole::<yaml::SafetyExamplesFile>(path, text) {
+                Ok(f) => examples = check_examples(&mut ctx, f.safety_examples),
+                Err(d) => ctx.diags.push(d),
+            },
             "synonyms" => match yaml::parse_whole::<yaml::SynonymsFile>(path, text) {
                 Ok(f) => {
                     for (lang, groups) in f.synonyms.iter() {
@@ -733,7 +731,10 @@ fn check_examples(ctx: &mut Ctx, raw: yaml::RawSafetyExamples) -> Option<SafetyE
                 let normal = example.split_whitespace().collect::<Vec<_>>().join(" ");
                 let normal = normal.to_lowercase();
                 let problem = if normal.is_empty() {
-                    Some(("an empty example".to_string(), "write the message, or remove the line"))
+                    Some((
+                        "an empty example".to_string(),
+                        "write the message, or remove the line",
+                    ))
                 } else if example.chars().count() > limits::MAX_EXAMPLE_CHARS {
                     Some((
                         format!(
@@ -958,13 +959,19 @@ mod safety_examples_tests {
         let line = 2 + 2 * (3 * (n + 1) + 1) + 1;
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(
-            e[0].starts_with(&format!("safety-examples.yaml:{line}:9: error: an empty example")),
+            e[0].starts_with(&format!(
+                "safety-examples.yaml:{line}:9: error: an empty example"
+            )),
             "{e:?}"
         );
         let e = check(&examples(n, "      - \"Distress  message 3\"\n", "0.9"));
         assert!(
-            e[0].starts_with(&format!("safety-examples.yaml:{line}:9: error: the example"))
-                && e[0].contains(&format!("listed as distress too (line {})", 3 + 2 * (n + 1) + 5)),
+            e[0].starts_with(&format!(
+                "safety-examples.yaml:{line}:9: error: the example"
+            )) && e[0].contains(&format!(
+                "listed as distress too (line {})",
+                3 + 2 * (n + 1) + 5
+            )),
             "{e:?}"
         );
         let e = check(&examples(n, "", "1.5"));
@@ -974,6 +981,9 @@ mod safety_examples_tests {
         );
         let e = check(&examples(n - 1, "", "0.9"));
         assert_eq!(e.len(), 6, "{e:?}");
-        assert!(e[0].starts_with("safety-examples.yaml:4:5: error: `distress.en` has"), "{e:?}");
+        assert!(
+            e[0].starts_with("safety-examples.yaml:4:5: error: `distress.en` has"),
+            "{e:?}"
+        );
     }
 }

@@ -293,14 +293,13 @@ impl Matcher {
         } else {
             self.safety.check(message)
         };
+        // The learned signal judges messages of up to a question's length:
+        // over a long first-person story its words add up to "a child
+        // writes about itself" (tests/safety.rs); a long message's
+        // distress is left to the triggers, which read all of it.
         let learned = match (&alarm, &self.distress) {
-            (None, Some(model)) => {
-                let p = if question.len() == message.len() {
-                    self.distress_probability(model, &tokens, &readings)
-                } else {
-                    let tokens = text::tokenize(message);
-                    self.distress_probability(model, &tokens, &Readings::of(&tokens))
-                };
+            (None, Some(model)) if question.len() == message.len() => {
+                let p = self.distress_probability(model, &tokens, &readings);
                 (p >= model.threshold()).then_some(p)
             }
             _ => None,
@@ -406,10 +405,18 @@ impl Matcher {
     }
 
     /// The learned signal's distress probability of a message.
-    fn distress_probability(&self, model: &DistressModel, tokens: &[Token], readings: &Readings) -> f32 {
+    fn distress_probability(
+        &self,
+        model: &DistressModel,
+        tokens: &[Token],
+        readings: &Readings,
+    ) -> f32 {
         let i = &self.indexes;
-        let features =
-            distress::features(tokens, readings, [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer]);
+        let features = distress::features(
+            tokens,
+            readings,
+            [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
+        );
         model.probability(&features)
     }
 
