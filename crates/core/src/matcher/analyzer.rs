@@ -270,6 +270,16 @@ impl Analyzer {
         terms
     }
 
+    /// The key (after synonyms) of a word with this key before synonyms,
+    /// unless it is empty or a stop word: [`Analyzer::query_terms_with`]'s
+    /// keys without their surfaces, for the learned safety signal.
+    pub fn content_key<'s>(&'s self, raw: &'s str) -> Option<&'s str> {
+        if raw.is_empty() || self.stop.contains(raw) {
+            return None;
+        }
+        Some(self.synonyms.get(raw).map_or(raw, String::as_str))
+    }
+
     /// Is a word with this key (before synonyms) a known word of the
     /// language (stop, light, or `known`)?
     pub fn knows(&self, raw: &str, known: impl Fn(&str) -> bool) -> bool {

@@ -17,8 +17,10 @@
 
 use super::analyzer::{Analyzer, Readings};
 use crate::knowledge::SafetyExamples;
-use crate::text::{self, Token};
+use crate::text;
 use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
+use std::hash::BuildHasher;
 
 /// Passes over the examples.
 const EPOCHS: usize = 30;
@@ -29,7 +31,8 @@ const DECAY: f32 = 0.2;
 const L2: f32 = 1e-5;
 
 pub struct DistressModel {
-    weights: HashMap<String, f32>,
+    /// Weight of each feature, by its hash ([`features`]).
+    weights: HashMap<u64, f32>,
     bias: f32,
     threshold: f32,
 }
@@ -37,25 +40,91 @@ pub struct DistressModel {
 /// The three languages' analyzers, in [`crate::lang::Lang::ALL`] order.
 pub type Analyzers<'a> = [&'a Analyzer; 3];
 
+/// A message's keys before synonyms in each language's analyzer
+/// ([`Analyzer::raw_keys_of`]), in [`crate::lang::Lang::ALL`] order.
+pub type Raws<'r, 'a> = [&'r [Cow<'a, str>]; 3];
+
+/// A feature is a 64-bit hash of (language, key) or (language, key, next
+/// key) rather than a string: a question's features cost no allocation,
+/// and two of the model's ~40,000 features share a hash with a
+/// probability of about 10^-10. The seed is fixed so that a model is the
+/// same in every process.
+fn hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x5AFE_7EA5)
+}
+
 /// A message's features: per language, its keys (stop words dropped,
 /// synonyms folded) and each pair of neighbouring keys; each once, sorted.
-pub fn features(tokens: &[Token], readings: &Readings, analyzers: Analyzers) -> Vec<String> {
+/// `raws` are the message's keys as the matcher computes them for
+/// matching, so a question is not analysed twice.
+pub fn features(raws: Raws, analyzers: Analyzers) -> Vec<u64> {
+    let hasher = hasher();
     let mut out = Vec::new();
-    for (tag, analyzer) in ['e', 'r', 'k'].into_iter().zip(analyzers) {
-        let raws = analyzer.raw_keys_of(tokens, readings);
-        let terms = analyzer.query_terms_with(tokens, &raws, readings);
+    for (tag, (raws, analyzer)) in (0u8..).zip(raws.into_iter().zip(analyzers)) {
         let mut previous: Option<&str> = None;
-        for t in &terms {
-            out.push(format!("{tag}{}", t.key));
+        for key in raws.iter().filter_map(|r| analyzer.content_key(r)) {
+            out.push(hasher.hash_one((tag, key)));
             if let Some(p) = previous {
-                out.push(format!("{tag}{p} {}", t.key));
+                out.push(hasher.hash_one((tag, p, key)));
             }
-            previous = Some(&t.key);
+            previous = Some(key);
         }
     }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The features of a text analysed from scratch.
+#[cfg(test)]
+pub fn features_of(message: &str, analyzers: Analyzers) -> Vec<u64> {
+    let tokens = text::tokenize(message);
+    let readings = Readings::of(&tokens);
+    let [en, ru, kk] = analyzers.map(|a| a.raw_keys_of(&tokens, &readings));
+    features([&en, &ru, &kk], analyzers)
+}
+
+/// [`features_of`] of every text, each distinct word analysed once: the
+/// examples share most of their words, and analysing a word (a Latin
+/// word's Cyrillic readings, stems, skeletons) is most of the cost of
+/// loading the model. Both steps run on every core.
+fn featurise_all(texts: &[&str], analyzers: Analyzers) -> Vec<Vec<u64>> {
+    let tokenised = crate::par::map(texts, |t| text::tokenize(t));
+    let mut word_at: HashMap<&str, usize> = HashMap::new();
+    let mut words: Vec<&text::Token> = Vec::new();
+    let ids: Vec<Vec<usize>> = tokenised
+        .iter()
+        .map(|tokens| {
+            tokens
+                .iter()
+                .map(|t| {
+                    *word_at.entry(t.text.as_str()).or_insert_with(|| {
+                        words.push(t);
+                        words.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    // A word's keys do not depend on its neighbours (nor do its readings).
+    let keys: Vec<[String; 3]> = crate::par::map(&words, |&t| {
+        let one = std::slice::from_ref(t);
+        let readings = Readings::of(one);
+        analyzers.map(|a| {
+            a.raw_keys_of(one, &readings)
+                .pop()
+                .map(Cow::into_owned)
+                .unwrap_or_default()
+        })
+    });
+    crate::par::map(&ids, |ids| {
+        let [en, ru, kk]: [Vec<Cow<str>>; 3] = std::array::from_fn(|l| {
+            ids.iter()
+                .map(|&w| Cow::Borrowed(keys[w][l].as_str()))
+                .collect()
+        });
+        features([&en, &ru, &kk], analyzers)
+    })
 }
 
 /// Fisher–Yates with xorshift64: a fixed, platform-independent order.
@@ -89,22 +158,32 @@ impl DistressModel {
             labelled.extend(list.iter().map(|m| (m.as_str(), false)));
         }
         labelled.extend(more_ordinary.map(|m| (m, false)));
-        // Featurising is most of the work, and independent per example.
-        let featured = crate::par::map(&labelled, |(message, _)| {
-            let tokens = text::tokenize(message);
-            features(&tokens, &Readings::of(&tokens), analyzers)
-        });
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut names: Vec<String> = Vec::new();
-        let rows: Vec<(Vec<u32>, bool)> = featured
+        // Featurising is most of the work: once per distinct text (the
+        // entries repeat questions across languages' lists rarely, the
+        // examples not at all, but a text may be both), on every core.
+        let mut text_at: HashMap<&str, usize> = HashMap::new();
+        let mut texts: Vec<&str> = Vec::new();
+        let labelled: Vec<(usize, bool)> = labelled
             .into_iter()
-            .zip(&labelled)
-            .map(|(fs, &(_, distress))| {
-                let row = fs
-                    .into_iter()
-                    .map(|f| {
-                        *ids.entry(f).or_insert_with_key(|f| {
-                            names.push(f.clone());
+            .map(|(message, distress)| {
+                let at = *text_at.entry(message).or_insert_with(|| {
+                    texts.push(message);
+                    texts.len() - 1
+                });
+                (at, distress)
+            })
+            .collect();
+        let featured = featurise_all(&texts, analyzers);
+        let mut ids: HashMap<u64, u32> = HashMap::new();
+        let mut names: Vec<u64> = Vec::new();
+        let rows: Vec<(Vec<u32>, bool)> = labelled
+            .iter()
+            .map(|&(at, distress)| {
+                let row = featured[at]
+                    .iter()
+                    .map(|&f| {
+                        *ids.entry(f).or_insert_with(|| {
+                            names.push(f);
                             (names.len() - 1) as u32
                         })
                     })
@@ -162,15 +241,12 @@ impl DistressModel {
 
     /// The probability that a message with these features comes from a
     /// child in distress.
-    pub fn probability(&self, features: &[String]) -> f32 {
+    pub fn probability(&self, features: &[u64]) -> f32 {
         if features.is_empty() {
             return 0.0;
         }
         let x = 1.0 / (features.len() as f32).sqrt();
-        let sum: f32 = features
-            .iter()
-            .filter_map(|f| self.weights.get(f.as_str()))
-            .sum();
+        let sum: f32 = features.iter().filter_map(|f| self.weights.get(f)).sum();
         sigmoid(self.bias + x * sum)
     }
 
@@ -191,9 +267,8 @@ mod tests {
         crate::lang::Lang::ALL.map(|l| Analyzer::new(l, &[]))
     }
 
-    fn featurise(a: &[Analyzer; 3], message: &str) -> Vec<String> {
-        let tokens = text::tokenize(message);
-        features(&tokens, &Readings::of(&tokens), [&a[0], &a[1], &a[2]])
+    fn featurise(a: &[Analyzer; 3], message: &str) -> Vec<u64> {
+        features_of(message, [&a[0], &a[1], &a[2]])
     }
 
     fn strings(list: &[&str]) -> Vec<String> {

@@ -286,6 +286,9 @@ impl Matcher {
         let question = cut(message);
         let tokens = text::tokenize(question);
         let readings = Readings::of(&tokens);
+        // Each word's key in each language, computed once: language
+        // detection, the learned signal and matching all read them.
+        let raws = Tri::from_fn(|l| self.indexes.get(l).analyzer.raw_keys_of(&tokens, &readings));
         // Safety reads the whole message: the question's words when they
         // are all of it.
         let alarm = if question.len() == message.len() {
@@ -297,14 +300,18 @@ impl Matcher {
         // over a long first-person story its words add up to "a child
         // writes about itself" (tests/safety.rs); a long message's
         // distress is left to the triggers, which read all of it.
+        let i = &self.indexes;
         let learned = match (&alarm, &self.distress) {
             (None, Some(model)) if question.len() == message.len() => {
-                let p = self.distress_probability(model, &tokens, &readings);
+                let p = model.probability(&distress::features(
+                    [&raws.en, &raws.ru, &raws.kk],
+                    [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
+                ));
                 (p >= model.threshold()).then_some(p)
             }
             _ => None,
         };
-        let (lang, raws) = self.detect(question, &tokens, &readings, hint);
+        let lang = self.detect(question, &tokens, &raws, hint);
         let other_place = self.names_other_place(&tokens, &readings);
         let mut m = Match {
             lang,
@@ -334,8 +341,9 @@ impl Matcher {
             return m;
         }
         let index = self.indexes.get(lang);
-        let raws = raws.unwrap_or_else(|| index.analyzer.raw_keys_of(&tokens, &readings));
-        let mut terms = index.analyzer.query_terms_with(&tokens, &raws, &readings);
+        let mut terms = index
+            .analyzer
+            .query_terms_with(&tokens, raws.get(lang), &readings);
         if let Some(alarm) = &alarm {
             for t in terms.iter_mut() {
                 if alarm.tokens.binary_search(&t.token).is_ok() {
@@ -404,22 +412,6 @@ impl Matcher {
         }
     }
 
-    /// The learned signal's distress probability of a message.
-    fn distress_probability(
-        &self,
-        model: &DistressModel,
-        tokens: &[Token],
-        readings: &Readings,
-    ) -> f32 {
-        let i = &self.indexes;
-        let features = distress::features(
-            tokens,
-            readings,
-            [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
-        );
-        model.probability(&features)
-    }
-
     /// Does the message name another country? Every word, and a Latin
     /// word's Russian and Kazakh readings, is looked up once.
     fn names_other_place(&self, tokens: &[Token], readings: &Readings) -> bool {
@@ -446,11 +438,11 @@ impl Matcher {
         &self,
         raw: &str,
         tokens: &[Token],
-        readings: &Readings,
+        raws: &Tri<Vec<Cow<'_, str>>>,
         hint: Option<Lang>,
-    ) -> (Lang, Option<Vec<Cow<'_, str>>>) {
+    ) -> Lang {
         if raw.chars().any(text::is_kazakh_letter) {
-            return (Lang::Kk, None);
+            return Lang::Kk;
         }
         let (cyr, lat) = tokens.iter().fold((0, 0), |(c, l), t| match t.script {
             Script::Cyrillic => (c + 1, l),
@@ -458,7 +450,7 @@ impl Matcher {
             Script::Number => (c, l),
         });
         if cyr == 0 && lat == 0 {
-            return (hint.unwrap_or(Lang::En), None);
+            return hint.unwrap_or(Lang::En);
         }
         let candidates: &[Lang] = if cyr >= lat {
             &[Lang::Ru, Lang::Kk]
@@ -471,13 +463,12 @@ impl Matcher {
                 Some('q' | 'ä' | 'ö' | 'ü' | 'ğ' | 'ñ' | 'ı' | 'ş' | 'ū')
             )
         });
-        let mut best = (candidates[0], f32::MIN, None);
+        let mut best = (candidates[0], f32::MIN);
         for &lang in candidates {
             let index = self.indexes.get(lang);
-            let raws = index.analyzer.raw_keys_of(tokens, readings);
             let mut known = tokens
                 .iter()
-                .zip(&raws)
+                .zip(raws.get(lang))
                 .filter(|(t, _)| t.script != Script::Number)
                 .filter(|(_, raw)| index.analyzer.knows(raw, |k| index.id(k).is_some()))
                 .count() as f32;
@@ -488,10 +479,10 @@ impl Matcher {
                 known += 0.5;
             }
             if known > best.1 {
-                best = (lang, known, Some(raws));
+                best = (lang, known);
             }
         }
-        (best.0, best.2)
+        best.0
     }
 
     /// Keys of a question as the matcher sees them (as much of it as
