@@ -84,10 +84,19 @@ pub fn features_of(message: &str, analyzers: Analyzers) -> Vec<u64> {
     features([&en, &ru, &kk], analyzers)
 }
 
+/// A word's key in one language, ready for [`featurise_all`]: its content
+/// key ([`Analyzer::content_key`]) and that key's own feature.
+struct WordKey {
+    key: String,
+    feature: u64,
+}
+
 /// [`features_of`] of every text, each distinct word analysed once: the
 /// examples share most of their words, and analysing a word (a Latin
 /// word's Cyrillic readings, stems, skeletons) is most of the cost of
-/// loading the model. Both steps run on every core.
+/// loading the model. A word's content key and its own feature are
+/// computed with it, so a text costs only its pairs' hashes. The three
+/// steps run on every core.
 fn featurise_all(texts: &[&str], analyzers: Analyzers) -> Vec<Vec<u64>> {
     let tokenised = crate::par::map(texts, |t| text::tokenize(t));
     let mut word_at: HashMap<&str, usize> = HashMap::new();
@@ -107,24 +116,51 @@ fn featurise_all(texts: &[&str], analyzers: Analyzers) -> Vec<Vec<u64>> {
         })
         .collect();
     // A word's keys do not depend on its neighbours (nor do its readings).
-    let keys: Vec<[String; 3]> = crate::par::map(&words, |&t| {
+    let keys: Vec<[Option<WordKey>; 3]> = crate::par::map(&words, |&t| {
+        let hasher = hasher();
         let one = std::slice::from_ref(t);
         let readings = Readings::of(one);
-        analyzers.map(|a| {
-            a.raw_keys_of(one, &readings)
-                .pop()
-                .map(Cow::into_owned)
-                .unwrap_or_default()
+        std::array::from_fn(|l| {
+            let (a, tag) = (analyzers[l], l as u8);
+            let raw = a.raw_keys_of(one, &readings).pop()?;
+            let key = a.content_key(&raw)?;
+            Some(WordKey {
+                feature: hasher.hash_one((tag, key)),
+                key: key.to_string(),
+            })
         })
     });
+    // As in [`features`], language by language.
     crate::par::map(&ids, |ids| {
-        let [en, ru, kk]: [Vec<Cow<str>>; 3] = std::array::from_fn(|l| {
-            ids.iter()
-                .map(|&w| Cow::Borrowed(keys[w][l].as_str()))
-                .collect()
-        });
-        features([&en, &ru, &kk], analyzers)
+        let hasher = hasher();
+        let mut out = Vec::with_capacity(6 * ids.len());
+        for tag in 0u8..3 {
+            let mut previous: Option<&str> = None;
+            for word in ids
+                .iter()
+                .filter_map(|&w| keys[w][usize::from(tag)].as_ref())
+            {
+                let key = word.key.as_str();
+                out.push(word.feature);
+                if let Some(p) = previous {
+                    out.push(hasher.hash_one((tag, p, key)));
+                }
+                previous = Some(key);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     })
+}
+
+/// A labelled example, its features a range of the one list of all the
+/// examples' features (one allocation, read in order).
+struct Row {
+    features: std::ops::Range<usize>,
+    distress: bool,
+    /// `1 / sqrt(number of features)`: each example weighs the same.
+    x: f32,
 }
 
 /// Fisher–Yates with xorshift64: a fixed, platform-independent order.
@@ -174,25 +210,28 @@ impl DistressModel {
             })
             .collect();
         let featured = featurise_all(&texts, analyzers);
-        let mut ids: HashMap<u64, u32> = HashMap::new();
+        // Features are numbered in order of first appearance, so that an
+        // example's rare features lie side by side in the weights.
+        let mut ids: HashMap<u64, u32> = HashMap::with_capacity(featured.len() * 16);
         let mut names: Vec<u64> = Vec::new();
-        let rows: Vec<(Vec<u32>, bool)> = labelled
-            .iter()
-            .map(|&(at, distress)| {
-                let row = featured[at]
-                    .iter()
-                    .map(|&f| {
-                        *ids.entry(f).or_insert_with(|| {
-                            names.push(f);
-                            (names.len() - 1) as u32
-                        })
-                    })
-                    .collect();
-                (row, distress)
-            })
-            .collect();
+        let mut rows: Vec<Row> = Vec::with_capacity(labelled.len());
+        let mut features: Vec<u32> = Vec::new();
+        for &(at, distress) in &labelled {
+            let start = features.len();
+            features.extend(featured[at].iter().map(|&f| {
+                *ids.entry(f).or_insert_with(|| {
+                    names.push(f);
+                    (names.len() - 1) as u32
+                })
+            }));
+            rows.push(Row {
+                features: start..features.len(),
+                distress,
+                x: 1.0 / ((features.len() - start) as f32).sqrt(),
+            });
+        }
         // Each label weighs as much in total, however many examples it has.
-        let positives = rows.iter().filter(|(_, d)| *d).count().max(1) as f32;
+        let positives = rows.iter().filter(|r| r.distress).count().max(1) as f32;
         let negatives = (rows.len() as f32 - positives).max(1.0);
         let total = rows.len() as f32;
         let class_weight = |d: bool| {
@@ -211,19 +250,23 @@ impl DistressModel {
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         for epoch in 0..EPOCHS {
             let rate = LEARNING_RATE / (1.0 + DECAY * epoch as f32);
+            // Rounded as `rate * L2 * w` is: (rate * L2) * w.
+            let pull = rate * L2;
             shuffle(&mut order, &mut seed);
-            for (row, distress) in order.iter().map(|&i| &rows[i]) {
-                if row.is_empty() {
+            for row in order.iter().map(|&i| &rows[i]) {
+                let row_features = &features[row.features.clone()];
+                if row_features.is_empty() {
                     continue;
                 }
-                let x = 1.0 / (row.len() as f32).sqrt();
-                let z = bias + x * row.iter().map(|&f| w[f as usize]).sum::<f32>();
-                let y = if *distress { 1.0 } else { 0.0 };
-                let g = (sigmoid(z) - y) * class_weight(*distress) * rate;
+                let x = row.x;
+                let z = bias + x * row_features.iter().map(|&f| w[f as usize]).sum::<f32>();
+                let y = if row.distress { 1.0 } else { 0.0 };
+                let g = (sigmoid(z) - y) * class_weight(row.distress) * rate;
                 bias -= g;
-                for &f in row {
+                let step = g * x;
+                for &f in row_features {
                     let wf = &mut w[f as usize];
-                    *wf -= g * x + rate * L2 * *wf;
+                    *wf -= step + pull * *wf;
                 }
             }
         }
@@ -323,7 +366,42 @@ mod tests {
         assert_eq!(one.bias.to_bits(), two.bias.to_bits());
     }
 
+    /// Training featurises each distinct word once ([`featurise_all`]);
+    /// a question is featurised from its own keys ([`features`]). Both
+    /// must give the same features, or the model would learn features
+    /// that questions never have.
+    #[test]
+    fn featurising_at_load_matches_a_question_s_features() {
+        let a = analyzers();
+        let texts = [
+            "my dad hits me and my dad shouts",
+            "menya bet otchim, i ya ne znayu chto delat",
+            "меня бьёт отчим и я не знаю что делать",
+            "әкем мені ұрады, мен не істеймін",
+            "the the the",
+            "",
+        ];
+        let all = featurise_all(&texts, [&a[0], &a[1], &a[2]]);
+        for (text, features) in texts.iter().zip(&all) {
+            assert_eq!(features, &featurise(&a, text), "{text}");
+        }
+        assert!(!all[0].is_empty());
+    }
+
     proptest! {
+        #[test]
+        fn featurising_any_texts_at_load_matches_one_at_a_time(
+            texts in proptest::collection::vec(any::<String>(), 0..5)
+        ) {
+            let a = analyzers();
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let all = featurise_all(&texts, [&a[0], &a[1], &a[2]]);
+            prop_assert_eq!(all.len(), texts.len());
+            for (text, features) in texts.iter().zip(&all) {
+                prop_assert_eq!(features, &featurise(&a, text));
+            }
+        }
+
         #[test]
         fn any_text_gets_a_probability(s in any::<String>()) {
             let a = analyzers();
