@@ -589,7 +589,7 @@ fn the_broadcast_summary_offers_to_send_to_the_unknown_chats() {
     assert!(
         offer
             .html
-            .starts_with("Балаларды қорғау күніне 2026 тарату: жіберілді 5,"),
+            .starts_with("2026 жылғы Балаларды қорғау күніне арналған тарату: жіберілді 5,"),
         "{}",
         offer.html
     );

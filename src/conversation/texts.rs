@@ -454,7 +454,7 @@ pub fn rollback_usage(lang: Lang) -> String {
         lang,
         "Write /rollback for the previous version, or /rollback with a number from /history, e.g. /rollback 3.",
         "Напишите /rollback, чтобы вернуть предыдущую версию, или /rollback с номером из /history, например: /rollback 3.",
-        "Алдыңғы нұсқаны қайтару үшін /rollback, ал /history тізіміндегі нұсқа үшін оның нөмірін жазыңыз, мысалы: /rollback 3.",
+        "Алдыңғы нұсқаны қайтару үшін /rollback деп, ал /history тізіміндегі нұсқаны қайтару үшін /rollback пен оның нөмірін жазыңыз, мысалы: /rollback 3.",
     )
 }
 
@@ -665,7 +665,7 @@ pub fn due_for_review(n: usize, lang: Lang) -> String {
     match lang {
         Lang::En => format!("Entries due for review: {n}."),
         Lang::Ru => format!("Записей, которые пора перепроверить: {n}."),
-        Lang::Kk => format!("Қайта тексеретін уақыты келген жазбалар: {n}."),
+        Lang::Kk => format!("Қайта тексеру уақыты келген жазбалар: {n}."),
     }
 }
 
@@ -768,7 +768,7 @@ pub fn broadcast_progress(p: &BroadcastProgress, lang: Lang) -> String {
             left.map_or(String::new(), |l| format!(" Осталось примерно {l}."))
         ),
         Lang::Kk => format!(
-            "{year} құттықтауы: {total} чаттың {done} өңделді — жіберілді {sent}, шығып қалды {dropped}, белгісіз {unknown}.{}",
+            "{year} құттықтауы: {total} чаттан {done} чат өңделді — жіберілді {sent}, шығып қалды {dropped}, белгісіз {unknown}.{}",
             left.map_or(String::new(), |l| format!(" Шамамен {l} қалды."))
         ),
     }
@@ -793,7 +793,7 @@ pub fn broadcast_summary(s: &BroadcastSummary, lang: Lang) -> String {
             ))
         ),
         Lang::Kk => format!(
-            "Балаларды қорғау күніне {year} тарату{}: жіберілді {sent}, шығып қалды {dropped} (бот бұғатталған не чат жоқ, жазылым тоқтатылды), белгісіз {unknown} (жіберу үзілді, қайта жіберілмеді), қате {failed}; қайталау {retries}; {secs:.1} с.",
+            "{year} жылғы Балаларды қорғау күніне арналған тарату{}: жіберілді {sent}, шығып қалды {dropped} (бот бұғатталған не чат жоқ, жазылым тоқтатылды), белгісіз {unknown} (жіберу үзілді, қайта жіберілмеді), қате {failed}; қайталау {retries}; {secs:.1} с.",
             s.resent.map_or(String::new(), |n| format!(
                 " (жеткізілуі белгісіз чаттарға қайта: {n})"
             ))
@@ -809,7 +809,9 @@ pub fn broadcast_failed(year: i32, error: &str, lang: Lang) -> String {
             format!("Рассылка ко Дню защиты детей {year} остановилась из-за ошибки: {error}")
         }
         Lang::Kk => {
-            format!("Балаларды қорғау күніне {year} тарату қатеге байланысты тоқтады: {error}")
+            format!(
+                "{year} жылғы Балаларды қорғау күніне арналған тарату қатеге байланысты тоқтады: {error}"
+            )
         }
     }
 }
