@@ -61,18 +61,36 @@ pub fn features(raws: Raws, analyzers: Analyzers) -> Vec<u64> {
     let hasher = hasher();
     let mut out = Vec::new();
     for (tag, (raws, analyzer)) in (0u8..).zip(raws.into_iter().zip(analyzers)) {
-        let mut previous: Option<&str> = None;
-        for key in raws.iter().filter_map(|r| analyzer.content_key(r)) {
-            out.push(hasher.hash_one((tag, key)));
-            if let Some(p) = previous {
-                out.push(hasher.hash_one((tag, p, key)));
-            }
-            previous = Some(key);
-        }
+        let keys = raws.iter().filter_map(|r| analyzer.content_key(r));
+        push_language(
+            &mut out,
+            &hasher,
+            tag,
+            keys.map(|k| (k, hasher.hash_one((tag, k)))),
+        );
     }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// One language's features of a message: each key's own feature (given
+/// with it) and the hash of each pair of neighbouring keys. The one place
+/// that decides what a feature is, for questions and for training alike.
+fn push_language<'k>(
+    out: &mut Vec<u64>,
+    hasher: &foldhash::fast::FixedState,
+    tag: u8,
+    keys: impl Iterator<Item = (&'k str, u64)>,
+) {
+    let mut previous: Option<&str> = None;
+    for (key, feature) in keys {
+        out.push(feature);
+        if let Some(p) = previous {
+            out.push(hasher.hash_one((tag, p, key)));
+        }
+        previous = Some(key);
+    }
 }
 
 /// The features of a text analysed from scratch.
@@ -135,18 +153,11 @@ fn featurise_all(texts: &[&str], analyzers: Analyzers) -> Vec<Vec<u64>> {
         let hasher = hasher();
         let mut out = Vec::with_capacity(6 * ids.len());
         for tag in 0u8..3 {
-            let mut previous: Option<&str> = None;
-            for word in ids
+            let words = ids
                 .iter()
                 .filter_map(|&w| keys[w][usize::from(tag)].as_ref())
-            {
-                let key = word.key.as_str();
-                out.push(word.feature);
-                if let Some(p) = previous {
-                    out.push(hasher.hash_one((tag, p, key)));
-                }
-                previous = Some(key);
-            }
+                .map(|word| (word.key.as_str(), word.feature));
+            push_language(&mut out, &hasher, tag, words);
         }
         out.sort_unstable();
         out.dedup();

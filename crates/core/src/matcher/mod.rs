@@ -289,9 +289,10 @@ impl Matcher {
         // Each word's key in each language, computed once: language
         // detection, the learned signal and matching all read them.
         let raws = Tri::from_fn(|l| self.indexes.get(l).analyzer.raw_keys_of(&tokens, &readings));
+        let whole = question.len() == message.len();
         // Safety reads the whole message: the question's words when they
         // are all of it.
-        let alarm = if question.len() == message.len() {
+        let alarm = if whole {
             self.safety.check_tokens(&tokens, Some(&readings))
         } else {
             self.safety.check(message)
@@ -302,7 +303,7 @@ impl Matcher {
         // distress is left to the triggers, which read all of it.
         let i = &self.indexes;
         let learned = match (&alarm, &self.distress) {
-            (None, Some(model)) if question.len() == message.len() => {
+            (None, Some(model)) if whole => {
                 let p = model.probability(&distress::features(
                     [&raws.en, &raws.ru, &raws.kk],
                     [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
