@@ -519,7 +519,7 @@ pub fn build(
                 };
                 ctx.diags.extend(parse_diags);
                 let Some(topic) = parsed.topic else { continue };
-                let topic_line = locate(text, 1, &["topic", "id"]).0;
+                let topic_line = locate_in(&ctx.lines, 1, &["topic", "id"]).0;
                 if !valid_id(&topic.id) {
                     ctx.err(
                         1,
