@@ -94,15 +94,8 @@ fn check_passes_a_clean_base_and_the_shipped_one() {
 
 #[test]
 fn check_rejects_an_answer_too_long_for_one_message() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for f in ["safety.yaml", "synonyms.yaml", "scope.yaml", "facts.yaml"] {
-        std::fs::copy(format!("tests/fixtures/small/{f}"), dir.path().join(f))
-            .expect("copy fixture");
-    }
     let long = "word ".repeat(900);
-    let text = std::fs::read_to_string("tests/fixtures/small/facts.yaml").expect("fixture");
-    let text = text.replace("Happy Children's Day!", &long);
-    std::fs::write(dir.path().join("facts.yaml"), text).expect("write");
+    let dir = small_base_with(|facts| facts.replace("Happy Children's Day!", &long));
     let out = balabot(&["check", dir.path().to_str().expect("utf-8 path")], b"");
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -264,20 +257,46 @@ fn chat_is_a_private_telegram_chat_start_aliases_and_helplines_with_their_lead()
 
 /// The small base with one example question moved to the wrong entry: it
 /// validates, but its self-test fails.
-fn base_failing_its_selftest() -> tempfile::TempDir {
+/// A scratch copy of the small base whose facts.yaml is `edit`ed.
+fn small_base_with(edit: impl FnOnce(&str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    for f in ["safety.yaml", "synonyms.yaml", "scope.yaml", "facts.yaml"] {
+    for f in ["safety.yaml", "synonyms.yaml", "scope.yaml"] {
         std::fs::copy(format!("tests/fixtures/small/{f}"), dir.path().join(f))
             .expect("copy fixture");
     }
-    let facts = dir.path().join("facts.yaml");
-    let text = std::fs::read_to_string(&facts).expect("fixture");
-    let text = text.replace(
-        "en: [How many children live in Kazakhstan?]",
-        "en: [Where can a child get help?]",
-    );
-    std::fs::write(facts, text).expect("write");
+    let text = std::fs::read_to_string("tests/fixtures/small/facts.yaml").expect("fixture");
+    std::fs::write(dir.path().join("facts.yaml"), edit(&text)).expect("write");
     dir
+}
+
+fn base_failing_its_selftest() -> tempfile::TempDir {
+    small_base_with(|facts| {
+        facts.replace(
+            "en: [How many children live in Kazakhstan?]",
+            "en: [Where can a child get help?]",
+        )
+    })
+}
+
+#[test]
+fn check_says_which_safety_trigger_keeps_an_example_question_from_its_entry() {
+    // "beat*" is a trigger; the children's numbers may not follow the
+    // helplines, so the example is answered with the helplines alone.
+    let dir = small_base_with(|facts| {
+        facts.replace(
+            "en: [How many children live in Kazakhstan?]",
+            "en: [How many children live in Kazakhstan?, How many children are beaten?]",
+        )
+    });
+    let out = balabot(&["check", dir.path().to_str().expect("utf-8 path")], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "example question \"How many children are beaten?\" of \"children-total\" trips the safety trigger \"beat*\""
+        ),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
