@@ -94,7 +94,6 @@ fn push_language<'k>(
 }
 
 /// The features of a text analysed from scratch.
-#[cfg(test)]
 pub fn features_of(message: &str, analyzers: Analyzers) -> Vec<u64> {
     let tokens = text::tokenize(message);
     let readings = Readings::of(&tokens);

@@ -312,6 +312,13 @@ impl Matcher {
             }
             _ => None,
         };
+        // Digits and signs typed for letters ("m3nya b1yut"): the message
+        // read with letters, by the triggers and the learned signal alike.
+        // Its words are not the question's, so an alarm names none of them.
+        let (alarm, learned) = match (alarm, learned) {
+            (None, None) => self.unleet_alarm(message),
+            found => found,
+        };
         let lang = self.detect(question, &tokens, &raws, hint);
         let other_place = self.names_other_place(&tokens, &readings);
         let mut m = Match {
@@ -415,6 +422,26 @@ impl Matcher {
 
     /// Does the message name another country? Every word, and a Latin
     /// word's Russian and Kazakh readings, is looked up once.
+    /// The safety signals of a message's readings with digits and signs
+    /// read as letters ([`text::disguise::unleet`]), when it has any.
+    fn unleet_alarm(&self, message: &str) -> (Option<safety::Alarm<'_>>, Option<f32>) {
+        let i = &self.indexes;
+        let analyzers = [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer];
+        for read in text::disguise::unleet(message) {
+            if let Some(alarm) = self.safety.check(&read) {
+                let tokens = Vec::new();
+                return (Some(safety::Alarm { tokens, ..alarm }), None);
+            }
+            if let Some(model) = &self.distress {
+                let p = model.probability(&distress::features_of(&read, analyzers));
+                if p >= model.threshold() {
+                    return (None, Some(p));
+                }
+            }
+        }
+        (None, None)
+    }
+
     fn names_other_place(&self, tokens: &[Token], readings: &Readings) -> bool {
         let mut places = self.other_places.hits();
         for (i, t) in tokens.iter().enumerate() {

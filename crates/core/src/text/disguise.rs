@@ -1,6 +1,7 @@
 //! Undoing the ways a word gets disguised or stretched, on purpose or not:
 //! invisible characters inside it ("су\u{200b}ицид"), letters held down
-//! ("heeeelp", "бьееет") and letters typed apart ("b e a t s").
+//! ("heeeelp", "бьееет"), letters typed apart ("b e a t s") and digits or
+//! signs typed for letters ("m3nya b1yut d0ma", "v$e").
 //!
 //! Invisible characters are dropped by [`super::tokenize`] itself, for
 //! matching and indexing alike. Stretched and spaced letters only give
@@ -172,11 +173,124 @@ pub fn spaced_pieces(run: &Spaced, tokens: &[Token]) -> Vec<Spaced> {
     out
 }
 
+/// The letter a digit or sign stands for in a Latin word ("d0ma", "v$e").
+/// `4` is read both ways: Russian typed in Latin writes ч as 4 ("xo4u"),
+/// leetspeak writes a ("b4ri").
+fn latin_leet(c: char, four: &'static str) -> Option<&'static str> {
+    Some(match c {
+        '0' => "o",
+        '1' => "i",
+        '3' => "e",
+        '4' => four,
+        '5' => "s",
+        '7' => "t",
+        '@' => "a",
+        '$' => "s",
+        '€' => "e",
+        _ => return None,
+    })
+}
+
+/// The letter a digit or sign stands for in a Cyrillic word ("п0м0ги",
+/// "х4у"). `3` is read both ways: з ("3наю") and е ("ум3реть").
+fn cyrillic_leet(c: char, three: &'static str) -> Option<&'static str> {
+    Some(match c {
+        '0' => "о",
+        '1' => "и",
+        '3' => three,
+        '4' => "ч",
+        '6' => "б",
+        '@' => "а",
+        '$' => "с",
+        '€' => "е",
+        _ => return None,
+    })
+}
+
+/// Readings of `message` with the digits and signs that stand for letters
+/// read as those letters ("m3nya b1yut d0ma" → "menya biyut doma"), or
+/// none when no word has such a stand-in. A run of letters and stand-ins
+/// is read when a stand-in sits between two of its letters ("k3l3d1":
+/// then all of them are), or when it is "4" and letters ("4to" = что):
+/// "5класс", "1000тг", "2024г", "18ге" and "100,52" stay as they are. The
+/// script of the run's letters decides what a stand-in reads as; a Latin
+/// `4` and a Cyrillic `3` give two readings each. Extra readings for the safety check
+/// only, like [`unstretch`]: matching never sees them.
+pub fn unleet(message: &str) -> Vec<String> {
+    let in_run = |c: char| {
+        c.is_alphabetic() || latin_leet(c, "").is_some() || cyrillic_leet(c, "").is_some()
+    };
+    let mut readings: Vec<String> = Vec::new();
+    for (four, three) in [("ch", "з"), ("a", "е")] {
+        let mut out = String::with_capacity(message.len());
+        let mut changed = false;
+        let mut ambiguous = false;
+        let mut chars = message.chars().peekable();
+        while let Some(first) = chars.next() {
+            if !in_run(first) {
+                out.push(first);
+                continue;
+            }
+            let mut run = vec![first];
+            while let Some(c) = chars.next_if(|&c| in_run(c)) {
+                run.push(c);
+            }
+            let cyrillic = run.iter().filter(|&&c| super::is_cyrillic(c)).count();
+            let latin = run.iter().filter(|c| c.is_ascii_alphabetic()).count();
+            let letter = |k: usize| run.get(k).is_some_and(|c| c.is_alphabetic());
+            let stand_in = |c: char| !c.is_alphabetic();
+            let between =
+                (1..run.len()).any(|k| stand_in(run[k]) && letter(k - 1) && letter(k + 1));
+            let four_to = run.len() > 2 && run[0] == '4' && letter(1) && cyrillic <= latin;
+            let read_run = between || four_to;
+            for c in run {
+                let read = match (read_run, cyrillic > latin) {
+                    (false, _) => None,
+                    (true, true) => cyrillic_leet(c, three),
+                    (true, false) => latin_leet(c, four),
+                };
+                match read {
+                    Some(l) => {
+                        out.push_str(l);
+                        changed = true;
+                        ambiguous |= if cyrillic > latin { c == '3' } else { c == '4' };
+                    }
+                    None => out.push(c),
+                }
+            }
+        }
+        if changed && !readings.contains(&out) {
+            readings.push(out);
+        }
+        if !ambiguous {
+            break;
+        }
+    }
+    readings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::text::tokenize;
     use proptest::prelude::*;
+
+    #[test]
+    fn digits_and_signs_for_letters_are_read_as_letters() {
+        assert_eq!(unleet("m3nya b1yut d0ma"), ["menya biyut doma"]);
+        assert_eq!(unleet("ne xo4y zhit"), ["ne xochy zhit", "ne xoay zhit"]);
+        assert_eq!(
+            unleet("0lg1m k3l3d1 b4r1"),
+            ["olgim keledi bchri", "olgim keledi bari"]
+        );
+        assert_eq!(unleet("v$e ploho, ag@m dedi"), ["vse ploho, agam dedi"]);
+        assert_eq!(unleet("4to delat"), ["chto delat", "ato delat"]);
+        assert_eq!(unleet("п0м0гите мне"), ["помогите мне"]);
+        assert_eq!(unleet("хочу ум3реть"), ["хочу умзреть", "хочу умереть"]);
+        // Numbers next to letters are numbers: a class, a year, a case ending.
+        assert!(unleet("5класс 2024г 18ге 10-minute 100,52 1000тг").is_empty());
+        assert!(unleet("").is_empty());
+    }
 
     #[test]
     fn held_letters_are_cut_to_one_or_two() {
@@ -264,6 +378,15 @@ mod tests {
                     let letters: String = tokens[p.start..p.end].iter().map(|t| t.text.as_str()).collect();
                     prop_assert_eq!(p.word.text, letters);
                 }
+            }
+        }
+
+        #[test]
+        fn unleet_never_panics_and_keeps_the_words_apart(s in any::<String>()) {
+            for read in unleet(&s) {
+                prop_assert_ne!(&read, &s);
+                let spaces = |t: &str| t.chars().filter(|c| c.is_whitespace()).count();
+                prop_assert_eq!(spaces(&read), spaces(&s));
             }
         }
 
