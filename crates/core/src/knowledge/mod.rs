@@ -88,6 +88,13 @@ pub struct Safety {
     /// trigger word but are harmless ("suicide squad"): their words
     /// trigger nothing.
     pub harmless: Tri<Vec<String>>,
+    /// Triggers that are also everyday figures of speech ("this exam is
+    /// killing me", "dotada meni oltirdi"): they alarm only when the
+    /// learned signal gives the message at least
+    /// [`Safety::figurative_threshold`] (or when it cannot judge it: no
+    /// examples, or a message longer than a question).
+    pub figurative: Tri<Vec<String>>,
+    pub figurative_threshold: f32,
     pub phrase_gap: usize,
     /// The entries that may follow the helplines block when they match
     /// confidently (ascending indices into [`Knowledge::entries`]).
@@ -114,6 +121,11 @@ impl SafetyExamples {
 
 impl Safety {
     /// The default [`Safety::phrase_gap`].
+    /// The learned probability from which a figurative trigger alarms,
+    /// unless `safety.yaml` says otherwise: below what a child in distress
+    /// scores (0.95 and more on our sets), above the figures of speech
+    /// (at most 0.57).
+    pub const FIGURATIVE_THRESHOLD: f32 = 0.6;
     pub const PHRASE_GAP: usize = 3;
     /// The largest gap `safety.yaml` may set: further apart, the words of a
     /// phrase no longer speak of one thing.

@@ -426,6 +426,21 @@ pub fn build(
                     if let Some(harmless) = &f.safety.harmless {
                         check_pattern_lists(&mut ctx, 1, &["safety", "harmless"], harmless, true);
                     }
+                    if let Some(figurative) = &f.safety.figurative {
+                        check_patterns(&mut ctx, 1, &["safety", "figurative"], figurative);
+                    }
+                    if let Some(t) = f
+                        .safety
+                        .figurative_threshold
+                        .filter(|t| !(*t > 0.0 && *t < 1.0))
+                    {
+                        ctx.err(
+                            1,
+                            &["safety", "figurative_threshold"],
+                            format!("figurative_threshold {t} is not between 0 and 1"),
+                            "the learned probability from which a figurative trigger alarms, e.g. 0.6; see knowledge/README.md",
+                        );
+                    }
                     if let Some(gap) = f.safety.phrase_gap.filter(|&g| g > Safety::MAX_PHRASE_GAP) {
                         ctx.err(
                             1,
@@ -631,6 +646,10 @@ pub fn build(
                     lead: raw.lead,
                     triggers: raw.triggers,
                     harmless: raw.harmless.unwrap_or_default(),
+                    figurative: raw.figurative.unwrap_or_default(),
+                    figurative_threshold: raw
+                        .figurative_threshold
+                        .unwrap_or(Safety::FIGURATIVE_THRESHOLD),
                     phrase_gap: raw.phrase_gap.unwrap_or(Safety::PHRASE_GAP),
                     after_helplines,
                     examples,

@@ -82,6 +82,13 @@ pub struct RawSafety {
     /// Topic or entry ids that may follow the helplines; optional.
     #[serde(default)]
     pub after_helplines: Option<Vec<String>>,
+    /// Triggers that are also everyday figures of speech; optional.
+    #[serde(default)]
+    pub figurative: Option<Tri<Vec<String>>>,
+    /// The learned probability from which a figurative trigger alarms;
+    /// optional.
+    #[serde(default)]
+    pub figurative_threshold: Option<f32>,
 }
 
 /// `safety-examples.yaml`: labelled messages the learned safety signal is

@@ -144,6 +144,9 @@ pub struct Matcher {
     indexes: Tri<LangIndex>,
     /// Safety triggers, read over the whole message.
     safety: SafetyCheck,
+    /// The figurative triggers ([`Safety::figurative`]) and the learned
+    /// probability from which they alarm, when the base has any.
+    figurative: Option<(SafetyCheck, f32)>,
     /// The learned safety signal, when the base has labelled examples.
     distress: Option<DistressModel>,
     /// Other countries' names of all three languages in one set.
@@ -244,10 +247,15 @@ impl Matcher {
             crate::par::map(&Lang::ALL, |&l| LangIndex::build(kb, l))
                 .try_into()
                 .unwrap_or_else(|_| unreachable!("one index per language"));
-        let safety = SafetyCheck::new(
-            kb,
-            [&en, &ru, &kk].into_iter().flat_map(|i| i.analyzer.words()),
-        );
+        let words = || [&en, &ru, &kk].into_iter().flat_map(|i| i.analyzer.words());
+        let safety = SafetyCheck::new(kb, words());
+        let figurative = Lang::ALL
+            .iter()
+            .any(|&l| !kb.safety.figurative.get(l).is_empty())
+            .then(|| {
+                let check = SafetyCheck::figurative(kb, words());
+                (check, kb.safety.figurative_threshold)
+            });
         let distress = kb.safety.examples.as_ref().map(|examples| {
             // The entries' own questions are ordinary messages, except
             // those of the entries that may follow the helplines (about
@@ -268,6 +276,7 @@ impl Matcher {
         Matcher {
             indexes: Tri { en, ru, kk },
             safety,
+            figurative,
             distress,
             other_places: PatternSet::new(
                 Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
@@ -302,15 +311,25 @@ impl Matcher {
         // writes about itself" (tests/safety.rs); a long message's
         // distress is left to the triggers, which read all of it.
         let i = &self.indexes;
-        let learned = match (&alarm, &self.distress) {
-            (None, Some(model)) if whole => {
-                let p = model.probability(&distress::features(
-                    [&raws.en, &raws.ru, &raws.kk],
-                    [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
-                ));
-                (p >= model.threshold()).then_some(p)
-            }
+        let p = match (&alarm, &self.distress) {
+            (None, Some(model)) if whole => Some(model.probability(&distress::features(
+                [&raws.en, &raws.ru, &raws.kk],
+                [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
+            ))),
             _ => None,
+        };
+        let learned = p.filter(|&p| self.distress.as_ref().is_some_and(|m| p >= m.threshold()));
+        // A figure of speech ("dotada meni oltirdi") alarms when the learned
+        // signal agrees, or when it cannot judge the message.
+        let alarm = match (alarm, &self.figurative) {
+            (None, Some((check, threshold))) if p.is_none_or(|p| p >= *threshold) => {
+                if whole {
+                    check.check_tokens(&tokens, Some(&readings))
+                } else {
+                    check.check(message)
+                }
+            }
+            (alarm, _) => alarm,
         };
         // Digits and signs typed for letters ("m3nya b1yut"): the message
         // read with letters, by the triggers and the learned signal alike.

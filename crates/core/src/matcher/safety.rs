@@ -96,17 +96,30 @@ struct Seen {
 }
 
 impl SafetyCheck {
-    /// `words`: the words of the base, as tokenised (the analyzers' memo).
+    /// The check of `safety.yaml`'s triggers. `words`: the words of the
+    /// base, as tokenised (the analyzers' memo).
     pub fn new<'w>(kb: &Knowledge, words: impl Iterator<Item = &'w str>) -> SafetyCheck {
+        Self::of(kb, &kb.safety.triggers, words)
+    }
+
+    /// The same check with the figurative triggers instead
+    /// ([`Safety::figurative`]): the caller asks the learned signal first.
+    pub fn figurative<'w>(kb: &Knowledge, words: impl Iterator<Item = &'w str>) -> SafetyCheck {
+        Self::of(kb, &kb.safety.figurative, words)
+    }
+
+    fn of<'w>(
+        kb: &Knowledge,
+        patterns: &Tri<Vec<String>>,
+        words: impl Iterator<Item = &'w str>,
+    ) -> SafetyCheck {
         let s: &Safety = &kb.safety;
         let triggers = Tri::from_fn(|lang| {
             let typos = match lang {
                 Lang::Kk => patterns::KAZAKH_FUZZY_FROM,
                 Lang::En | Lang::Ru => patterns::FUZZY_FROM,
             };
-            PatternSet::new(s.triggers.get(lang), Some(typos), |t| {
-                spell_pattern(lang, t)
-            })
+            PatternSet::new(patterns.get(lang), Some(typos), |t| spell_pattern(lang, t))
         });
         let harmless = Tri::from_fn(|lang| {
             s.harmless

@@ -91,6 +91,41 @@ fn after_a_safety_trigger_only_a_related_confident_answer_stays() {
 }
 
 #[test]
+fn figurative_triggers_alarm_when_the_learned_signal_cannot_judge() {
+    // The fixture has no labelled examples: "kill me" may be a figure of
+    // speech, but with nothing to weigh it against it counts as a trigger.
+    let (_, m) = matcher();
+    let r = m.find("my brother said he will kill me", None);
+    assert!(r.safety);
+    assert_eq!(r.safety_trigger.as_deref(), Some("kill me"));
+    assert!(!m.find("my brother said he will call me", None).safety);
+}
+
+#[test]
+fn a_figurative_threshold_outside_0_1_is_an_error_with_its_line() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
+        let text = std::fs::read_to_string(fixture.join(f)).expect("fixture");
+        let text = match f {
+            "safety.yaml" => text.replace(
+                "  figurative:\n",
+                "  figurative_threshold: 1.5\n  figurative:\n",
+            ),
+            _ => text,
+        };
+        std::fs::write(dir.path().join(f), text).expect("write");
+    }
+    let e = load_dir(dir.path())
+        .expect_err("the threshold is refused")
+        .to_string();
+    assert!(
+        e.contains("safety.yaml:") && e.contains("figurative_threshold 1.5 is not between 0 and 1"),
+        "{e}"
+    );
+}
+
+#[test]
 fn the_whole_message_is_checked_for_safety() {
     let (_, m) = matcher();
     let story = "how many children live in kazakhstan ".repeat(200);
