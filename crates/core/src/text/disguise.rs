@@ -217,6 +217,11 @@ fn cyrillic_leet(c: char, three: &'static str) -> Option<&'static str> {
 /// `4` and a Cyrillic `3` give two readings each. Extra readings for the safety check
 /// only, like [`unstretch`]: matching never sees them.
 pub fn unleet(message: &str) -> Vec<String> {
+    // Most messages have no stand-in at all: answer without allocating.
+    let stand_in = |c: char| latin_leet(c, "").is_some() || cyrillic_leet(c, "").is_some();
+    if !message.chars().any(stand_in) {
+        return Vec::new();
+    }
     let in_run = |c: char| {
         c.is_alphabetic() || latin_leet(c, "").is_some() || cyrillic_leet(c, "").is_some()
     };
