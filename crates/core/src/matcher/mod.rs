@@ -247,15 +247,14 @@ impl Matcher {
             crate::par::map(&Lang::ALL, |&l| LangIndex::build(kb, l))
                 .try_into()
                 .unwrap_or_else(|_| unreachable!("one index per language"));
-        let words = || [&en, &ru, &kk].into_iter().flat_map(|i| i.analyzer.words());
-        let safety = SafetyCheck::new(kb, words());
+        let safety = SafetyCheck::new(
+            kb,
+            [&en, &ru, &kk].into_iter().flat_map(|i| i.analyzer.words()),
+        );
         let figurative = Lang::ALL
             .iter()
             .any(|&l| !kb.safety.figurative.get(l).is_empty())
-            .then(|| {
-                let check = SafetyCheck::figurative(kb, words());
-                (check, kb.safety.figurative_threshold)
-            });
+            .then(|| (safety.figurative(kb), kb.safety.figurative_threshold));
         let distress = kb.safety.examples.as_ref().map(|examples| {
             // The entries' own questions are ordinary messages, except
             // those of the entries that may follow the helplines (about
@@ -301,11 +300,8 @@ impl Matcher {
         let whole = question.len() == message.len();
         // Safety reads the whole message: the question's words when they
         // are all of it.
-        let alarm = if whole {
-            self.safety.check_tokens(&tokens, Some(&readings))
-        } else {
-            self.safety.check(message)
-        };
+        let analysed = whole.then_some((&tokens[..], &readings));
+        let alarm = self.safety.check_message(message, analysed);
         // The learned signal judges messages of up to a question's length:
         // over a long first-person story its words add up to "a child
         // writes about itself" (tests/safety.rs); a long message's
@@ -322,12 +318,8 @@ impl Matcher {
         // A figure of speech ("dotada meni oltirdi") alarms when the learned
         // signal agrees, or when it cannot judge the message.
         let alarm = match (alarm, &self.figurative) {
-            (None, Some((check, threshold))) if p.is_none_or(|p| p >= *threshold) => {
-                if whole {
-                    check.check_tokens(&tokens, Some(&readings))
-                } else {
-                    check.check(message)
-                }
+            (None, Some((figurative, threshold))) if p.is_none_or(|p| p >= *threshold) => {
+                figurative.check_message(message, analysed)
             }
             (alarm, _) => alarm,
         };
@@ -439,8 +431,6 @@ impl Matcher {
         }
     }
 
-    /// Does the message name another country? Every word, and a Latin
-    /// word's Russian and Kazakh readings, is looked up once.
     /// The safety signals of a message's readings with digits and signs
     /// read as letters ([`text::disguise::unleet`]), when it has any.
     fn unleet_alarm(&self, message: &str) -> (Option<safety::Alarm<'_>>, Option<f32>) {
@@ -461,6 +451,8 @@ impl Matcher {
         (None, None)
     }
 
+    /// Does the message name another country? Every word, and a Latin
+    /// word's Russian and Kazakh readings, is looked up once.
     fn names_other_place(&self, tokens: &[Token], readings: &Readings) -> bool {
         let mut places = self.other_places.hits();
         for (i, t) in tokens.iter().enumerate() {

@@ -24,18 +24,19 @@ use crate::lang::{Lang, Tri};
 use crate::text::{self, Script, Token, disguise, translit};
 use foldhash::{HashMap, HashSet};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 pub struct SafetyCheck {
     /// Each language's triggers, in that language's spelling ([`spell`]).
     triggers: Tri<PatternSet>,
     /// Each language's harmless sequences.
-    harmless: Tri<Vec<Sequence>>,
+    harmless: Arc<Tri<Vec<Sequence>>>,
     gap: usize,
     /// Per entry: may it follow the helplines block?
-    follows: Vec<bool>,
+    follows: Arc<[bool]>,
     /// The words of the knowledge base in each language's spelling: they
     /// are spelt right, so never read as a trigger word with a typo.
-    known: Tri<HashSet<String>>,
+    known: Arc<Tri<HashSet<String>>>,
 }
 
 /// A message that tripped a trigger.
@@ -85,6 +86,17 @@ fn spell_pattern(lang: Lang, token: &Token) -> String {
     spell(lang, token, None).map_or_else(|| token.text.clone(), |(w, _)| w.into_owned())
 }
 
+/// Each language's trigger patterns, in that language's spelling.
+fn trigger_sets(patterns: &Tri<Vec<String>>) -> Tri<PatternSet> {
+    Tri::from_fn(|lang| {
+        let typos = match lang {
+            Lang::Kk => patterns::KAZAKH_FUZZY_FROM,
+            Lang::En | Lang::Ru => patterns::FUZZY_FROM,
+        };
+        PatternSet::new(patterns.get(lang), Some(typos), |t| spell_pattern(lang, t))
+    })
+}
+
 /// A harmless sequence: places, each a choice of words (text, is a prefix).
 type Sequence = Vec<Vec<(String, bool)>>;
 
@@ -99,28 +111,7 @@ impl SafetyCheck {
     /// The check of `safety.yaml`'s triggers. `words`: the words of the
     /// base, as tokenised (the analyzers' memo).
     pub fn new<'w>(kb: &Knowledge, words: impl Iterator<Item = &'w str>) -> SafetyCheck {
-        Self::of(kb, &kb.safety.triggers, words)
-    }
-
-    /// The same check with the figurative triggers instead
-    /// ([`Safety::figurative`]): the caller asks the learned signal first.
-    pub fn figurative<'w>(kb: &Knowledge, words: impl Iterator<Item = &'w str>) -> SafetyCheck {
-        Self::of(kb, &kb.safety.figurative, words)
-    }
-
-    fn of<'w>(
-        kb: &Knowledge,
-        patterns: &Tri<Vec<String>>,
-        words: impl Iterator<Item = &'w str>,
-    ) -> SafetyCheck {
         let s: &Safety = &kb.safety;
-        let triggers = Tri::from_fn(|lang| {
-            let typos = match lang {
-                Lang::Kk => patterns::KAZAKH_FUZZY_FROM,
-                Lang::En | Lang::Ru => patterns::FUZZY_FROM,
-            };
-            PatternSet::new(patterns.get(lang), Some(typos), |t| spell_pattern(lang, t))
-        });
         let harmless = Tri::from_fn(|lang| {
             s.harmless
                 .get(lang)
@@ -163,11 +154,25 @@ impl SafetyCheck {
             }
         }
         SafetyCheck {
-            triggers,
-            harmless,
+            triggers: trigger_sets(&s.triggers),
+            harmless: Arc::new(harmless),
             gap: s.phrase_gap,
-            follows,
-            known,
+            follows: follows.into(),
+            known: Arc::new(known),
+        }
+    }
+
+    /// The same check with the figurative triggers instead
+    /// ([`Safety::figurative`]); the caller asks the learned signal first.
+    /// The harmless sequences and the base's words are shared, not built
+    /// again.
+    pub fn figurative(&self, kb: &Knowledge) -> SafetyCheck {
+        SafetyCheck {
+            triggers: trigger_sets(&kb.safety.figurative),
+            harmless: Arc::clone(&self.harmless),
+            gap: self.gap,
+            follows: Arc::clone(&self.follows),
+            known: Arc::clone(&self.known),
         }
     }
 
@@ -179,6 +184,19 @@ impl SafetyCheck {
     /// The trigger that `message` trips, if any.
     pub fn check(&self, message: &str) -> Option<Alarm<'_>> {
         self.check_tokens(&text::tokenize(message), None)
+    }
+
+    /// [`SafetyCheck::check`] of `message`, with its tokens and their
+    /// Cyrillic readings when the matcher has made them for all of it.
+    pub fn check_message(
+        &self,
+        message: &str,
+        analysed: Option<(&[Token], &Readings)>,
+    ) -> Option<Alarm<'_>> {
+        match analysed {
+            Some((tokens, readings)) => self.check_tokens(tokens, Some(readings)),
+            None => self.check(message),
+        }
     }
 
     /// [`SafetyCheck::check`] of a message's tokens, with their Cyrillic

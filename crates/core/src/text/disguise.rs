@@ -214,17 +214,15 @@ fn cyrillic_leet(c: char, three: &'static str) -> Option<&'static str> {
 /// then all of them are), or when it is "4" and letters ("4to" = что):
 /// "5класс", "1000тг", "2024г", "18ге" and "100,52" stay as they are. The
 /// script of the run's letters decides what a stand-in reads as; a Latin
-/// `4` and a Cyrillic `3` give two readings each. Extra readings for the safety check
-/// only, like [`unstretch`]: matching never sees them.
+/// `4` and a Cyrillic `3` give two readings each. Extra readings for the
+/// safety check only, like [`unstretch`]: matching never sees them.
 pub fn unleet(message: &str) -> Vec<String> {
     // Most messages have no stand-in at all: answer without allocating.
     let stand_in = |c: char| latin_leet(c, "").is_some() || cyrillic_leet(c, "").is_some();
     if !message.chars().any(stand_in) {
         return Vec::new();
     }
-    let in_run = |c: char| {
-        c.is_alphabetic() || latin_leet(c, "").is_some() || cyrillic_leet(c, "").is_some()
-    };
+    let in_run = |c: char| c.is_alphabetic() || stand_in(c);
     let mut readings: Vec<String> = Vec::new();
     for (four, three) in [("ch", "з"), ("a", "е")] {
         let mut out = String::with_capacity(message.len());
@@ -242,14 +240,14 @@ pub fn unleet(message: &str) -> Vec<String> {
             }
             let cyrillic = run.iter().filter(|&&c| super::is_cyrillic(c)).count();
             let latin = run.iter().filter(|c| c.is_ascii_alphabetic()).count();
+            let in_cyrillic = cyrillic > latin;
+            // Inside a run, whatever is not a letter is a stand-in.
             let letter = |k: usize| run.get(k).is_some_and(|c| c.is_alphabetic());
-            let stand_in = |c: char| !c.is_alphabetic();
-            let between =
-                (1..run.len()).any(|k| stand_in(run[k]) && letter(k - 1) && letter(k + 1));
-            let four_to = run.len() > 2 && run[0] == '4' && letter(1) && cyrillic <= latin;
+            let between = (1..run.len()).any(|k| !letter(k) && letter(k - 1) && letter(k + 1));
+            let four_to = run.len() > 2 && run[0] == '4' && letter(1) && !in_cyrillic;
             let read_run = between || four_to;
             for c in run {
-                let read = match (read_run, cyrillic > latin) {
+                let read = match (read_run, in_cyrillic) {
                     (false, _) => None,
                     (true, true) => cyrillic_leet(c, three),
                     (true, false) => latin_leet(c, four),
@@ -258,7 +256,7 @@ pub fn unleet(message: &str) -> Vec<String> {
                     Some(l) => {
                         out.push_str(l);
                         changed = true;
-                        ambiguous |= if cyrillic > latin { c == '3' } else { c == '4' };
+                        ambiguous |= c == if in_cyrillic { '3' } else { '4' };
                     }
                     None => out.push(c),
                 }
