@@ -41,6 +41,11 @@ struct JsonAnswer<'a> {
     see_also: Vec<JsonScored<'a>>,
     /// What the question's words show about the best entry.
     support: Option<Support>,
+    /// The learned distress probability, when the model judged the message.
+    distress: Option<f32>,
+    /// The learned probability that the question is about the base, when
+    /// it was asked.
+    in_scope: Option<f32>,
     keys: Vec<String>,
 }
 
@@ -93,6 +98,8 @@ fn json_line(engine: &Engine, question: &str, m: &Match) -> String {
             .map(|s| scored(engine, s, m.lang))
             .collect(),
         support: m.support,
+        distress: m.distress.map(round),
+        in_scope: m.in_scope.map(round),
         keys: engine.matcher.keys(question, m.lang),
     };
     // Serialising plain structs of strings and numbers cannot fail.

@@ -84,6 +84,9 @@ pub enum Special {
     Synonyms,
     /// `scope.yaml`: the names of other countries.
     Scope,
+    /// The labelled examples of the learned signals or their thresholds
+    /// (`safety-examples.yaml`, `off-topic-examples.yaml`).
+    Examples,
 }
 
 /// An example question that an entry answered before and another answers
@@ -190,6 +193,9 @@ pub fn summarize(live: &Engine, candidate: &Engine) -> Summary {
     }
     if old.other_places != new.other_places {
         s.special.push(Special::Scope);
+    }
+    if old.safety.examples != new.safety.examples || old.off_topic != new.off_topic {
+        s.special.push(Special::Examples);
     }
 
     reroutes(live, candidate, &mut s);
@@ -335,6 +341,7 @@ struct Labels {
     safety: &'static str,
     synonyms: &'static str,
     scope: &'static str,
+    examples: &'static str,
     rerouted: &'static str,
     /// With `{n}`.
     newly_answered: &'static str,
@@ -365,6 +372,7 @@ const EN: Labels = Labels {
     safety: "safety rules (safety.yaml)",
     synonyms: "synonyms (synonyms.yaml)",
     scope: "other countries (scope.yaml)",
+    examples: "examples of the learned signals (safety-examples.yaml, off-topic-examples.yaml)",
     rerouted: "Questions that will find a different entry",
     newly_answered: "New example questions the bot did not answer before: {n}.",
     no_longer_answered: "Example questions removed that will no longer be answered: {n}.",
@@ -392,6 +400,7 @@ const RU: Labels = Labels {
     safety: "правила безопасности (safety.yaml)",
     synonyms: "синонимы (synonyms.yaml)",
     scope: "другие страны (scope.yaml)",
+    examples: "примеры для обучаемых сигналов (safety-examples.yaml, off-topic-examples.yaml)",
     rerouted: "Вопросы, которые теперь найдут другую запись",
     newly_answered: "Новых примеров вопросов, на которые бот раньше не отвечал: {n}.",
     no_longer_answered: "Удалённых примеров вопросов, которые останутся без ответа: {n}.",
@@ -419,6 +428,7 @@ const KK: Labels = Labels {
     safety: "қауіпсіздік ережелері (safety.yaml)",
     synonyms: "синонимдер (synonyms.yaml)",
     scope: "басқа елдер (scope.yaml)",
+    examples: "үйретілетін белгілердің мысалдары (safety-examples.yaml, off-topic-examples.yaml)",
     rerouted: "Енді басқа жазбаны табатын сұрақтар",
     newly_answered: "Бот бұрын жауап бермеген жаңа мысал сұрақтар: {n}.",
     no_longer_answered: "Жауапсыз қалатын жойылған мысал сұрақтар: {n}.",
@@ -515,6 +525,7 @@ impl Summary {
                     Special::Safety => l.safety,
                     Special::Synonyms => l.synonyms,
                     Special::Scope => l.scope,
+                    Special::Examples => l.examples,
                 })
                 .collect();
             lines.push(Line::Item(format!(

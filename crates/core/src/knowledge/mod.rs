@@ -34,6 +34,9 @@ pub struct Knowledge {
     pub synonyms: Tri<Vec<Vec<String>>>,
     /// Word patterns naming other countries (a trailing `*` is a prefix).
     pub other_places: Tri<Vec<String>>,
+    /// Questions about something else (`off-topic-examples.yaml`), for the
+    /// learned signal that a question is about the base at all.
+    pub off_topic: Option<OffTopicExamples>,
     /// The newest source or as-of date in the base, for /about.
     pub newest_date: Option<Date>,
     by_id: HashMap<String, usize>,
@@ -106,7 +109,7 @@ pub struct Safety {
 
 /// Messages labelled distress or ordinary, per language, and the distress
 /// probability from which the model trained on them raises an alarm.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct SafetyExamples {
     pub threshold: f32,
     pub distress: Tri<Vec<String>>,
@@ -117,6 +120,15 @@ impl SafetyExamples {
     /// The fewest examples of each label in each language: fewer teach
     /// the model nothing it can be trusted with.
     pub const MIN_PER_LANGUAGE: usize = 20;
+}
+
+/// Questions about other subjects, per language, and the probability of
+/// being about the base below which the model trained on them (against
+/// the entries' example questions) keeps a question from being answered.
+#[derive(Debug, PartialEq)]
+pub struct OffTopicExamples {
+    pub threshold: f32,
+    pub questions: Tri<Vec<String>>,
 }
 
 impl Safety {

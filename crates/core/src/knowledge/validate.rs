@@ -4,8 +4,8 @@
 use super::limits::{self, quote};
 use super::yaml::{self, RawEntry, locate, locate_in};
 use super::{
-    CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, Safety, SafetyExamples,
-    Severity, Source, Topic,
+    CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, OffTopicExamples, Safety,
+    SafetyExamples, Severity, Source, Topic,
 };
 use crate::lang::Tri;
 use std::collections::HashMap;
@@ -374,6 +374,7 @@ pub fn build(
     let mut topic_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
     let mut safety_raw = None;
     let mut examples = None;
+    let mut off_topic = None;
     let mut synonyms = Tri::<Vec<Vec<String>>>::default();
     let mut other_places = Tri::<Vec<String>>::default();
     // Files read by `load_dir` are within the limit already; in-memory
@@ -400,7 +401,10 @@ pub fn build(
     // The topic files, parsed side by side: most of a large base's load.
     let is_topic = |path: &PathBuf| {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        !matches!(name, "safety" | "safety-examples" | "synonyms" | "scope")
+        !matches!(
+            name,
+            "safety" | "safety-examples" | "off-topic-examples" | "synonyms" | "scope"
+        )
     };
     let topic_files: Vec<&(PathBuf, String)> =
         files.iter().copied().filter(|(p, _)| is_topic(p)).collect();
@@ -460,6 +464,12 @@ pub fn build(
                 Ok(f) => examples = check_examples(&mut ctx, f.safety_examples),
                 Err(d) => ctx.diags.push(d),
             },
+            "off-topic-examples" => {
+                match yaml::parse_whole::<yaml::OffTopicExamplesFile>(path, text) {
+                    Ok(f) => off_topic = check_off_topic(&mut ctx, f.off_topic_examples),
+                    Err(d) => ctx.diags.push(d),
+                }
+            }
             "synonyms" => match yaml::parse_whole::<yaml::SynonymsFile>(path, text) {
                 Ok(f) => {
                     for (lang, groups) in f.synonyms.iter() {
@@ -693,6 +703,7 @@ pub fn build(
                 safety,
                 synonyms,
                 other_places,
+                off_topic,
                 newest_date,
                 by_id,
             })
@@ -701,24 +712,54 @@ pub fn build(
     }
 }
 
-/// Checks `safety-examples.yaml`: a threshold between 0 and 1, enough
-/// examples of each label in each language, no empty or overlong example,
-/// no message under both labels. Problems point at the example's line.
+/// Checks `safety-examples.yaml`: see [`check_labelled`].
 fn check_examples(ctx: &mut Ctx, raw: yaml::RawSafetyExamples) -> Option<SafetyExamples> {
+    let labels = [("distress", &raw.distress), ("ordinary", &raw.ordinary)];
+    let hint =
+        "the distress probability from which a message alarms, e.g. 0.9; see knowledge/README.md";
+    check_labelled(ctx, "safety_examples", raw.threshold, hint, &labels).then_some(SafetyExamples {
+        threshold: raw.threshold,
+        distress: raw.distress,
+        ordinary: raw.ordinary,
+    })
+}
+
+/// Checks `off-topic-examples.yaml`: see [`check_labelled`].
+fn check_off_topic(ctx: &mut Ctx, raw: yaml::RawOffTopicExamples) -> Option<OffTopicExamples> {
+    let labels = [("questions", &raw.questions)];
+    let hint = "the probability of being about the base below which a question is not answered, e.g. 0.5; see knowledge/README.md";
+    check_labelled(ctx, "off_topic_examples", raw.threshold, hint, &labels).then_some(
+        OffTopicExamples {
+            threshold: raw.threshold,
+            questions: raw.questions,
+        },
+    )
+}
+
+/// Checks a file of labelled examples for a learned signal (its top key
+/// is `key`): a threshold between 0 and 1, enough examples of each label
+/// in each language, no empty or overlong example, no message under two
+/// labels. Problems point at the example's line. True when all is well.
+fn check_labelled(
+    ctx: &mut Ctx,
+    key: &str,
+    threshold: f32,
+    threshold_hint: &str,
+    labels: &[(&str, &Tri<Vec<String>>)],
+) -> bool {
     let errors = ctx.diags.len();
-    let key = "safety_examples";
-    if !(raw.threshold > 0.0 && raw.threshold < 1.0) {
+    if !(threshold > 0.0 && threshold < 1.0) {
         ctx.err(
             1,
             &[key, "threshold"],
-            format!("threshold {} is not between 0 and 1", raw.threshold),
-            "the distress probability from which a message alarms, e.g. 0.9; see knowledge/README.md",
+            format!("threshold {threshold} is not between 0 and 1"),
+            threshold_hint,
         );
     }
-    // Where each language's distress messages are (normalised), for the
-    // check that no message is listed under both labels.
-    let mut distress_at: HashMap<(crate::lang::Lang, String), usize> = HashMap::new();
-    for (label, lists) in [("distress", &raw.distress), ("ordinary", &raw.ordinary)] {
+    // Where each language's messages of an earlier label are (normalised),
+    // for the check that no message is listed under two labels.
+    let mut first_at: HashMap<(crate::lang::Lang, String), (&str, usize)> = HashMap::new();
+    for &(label, lists) in labels {
         for (lang, list) in lists.iter() {
             let (list_line, _) = locate_in(&ctx.lines, 1, &[key, label, lang.code()]);
             if list.len() < SafetyExamples::MIN_PER_LANGUAGE {
@@ -730,7 +771,7 @@ fn check_examples(ctx: &mut Ctx, raw: yaml::RawSafetyExamples) -> Option<SafetyE
                         list.len(),
                         SafetyExamples::MIN_PER_LANGUAGE
                     ),
-                    "add examples, or remove safety-examples.yaml to rely on the triggers alone",
+                    "add examples, or remove the file: the bot then goes without this learned signal",
                 );
             } else if list.len() > limits::MAX_LIST_ITEMS {
                 ctx.err(
@@ -764,19 +805,21 @@ fn check_examples(ctx: &mut Ctx, raw: yaml::RawSafetyExamples) -> Option<SafetyE
                         ),
                         "keep the part of the message that shows what it is about",
                     ))
-                } else if label == "distress" {
-                    distress_at.entry((lang, normal)).or_insert(line);
-                    None
                 } else {
-                    distress_at.get(&(lang, normal)).map(|at| {
-                        (
+                    match first_at.get(&(lang, normal.clone())) {
+                        Some(&(other, at)) if other != label => Some((
                             format!(
-                                "the example {} is listed as distress too (line {at})",
+                                "the example {} is listed as {other} too (line {at})",
                                 quote(example)
                             ),
-                            "a message is either distress or ordinary: keep it under one label",
-                        )
-                    })
+                            "a message has one label: keep it under one",
+                        )),
+                        Some(_) => None,
+                        None => {
+                            first_at.insert((lang, normal), (label, line));
+                            None
+                        }
+                    }
                 };
                 if let Some((message, hint)) = problem {
                     let column = ctx.lines.get(line - 1).map_or(1, |l| {
@@ -788,11 +831,7 @@ fn check_examples(ctx: &mut Ctx, raw: yaml::RawSafetyExamples) -> Option<SafetyE
             }
         }
     }
-    (ctx.diags.len() == errors).then_some(SafetyExamples {
-        threshold: raw.threshold,
-        distress: raw.distress,
-        ordinary: raw.ordinary,
-    })
+    ctx.diags.len() == errors
 }
 
 /// The (1-based) lines of the items of the list whose key is on line

@@ -108,6 +108,23 @@ pub struct RawSafetyExamples {
     pub ordinary: Tri<Vec<String>>,
 }
 
+/// `off-topic-examples.yaml`: questions about other subjects, one a line,
+/// for the learned signal that a question is about the base.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffTopicExamplesFile {
+    pub off_topic_examples: RawOffTopicExamples,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffTopicExamples {
+    /// The probability of being about the base below which a question is
+    /// not answered.
+    pub threshold: f32,
+    pub questions: Tri<Vec<String>>,
+}
+
 /// `synonyms.yaml`: groups of words that mean the same for matching.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -12,14 +12,17 @@
 //! entry, so a question about something else falls below the threshold
 //! instead of being answered by its one familiar word. Above the threshold
 //! an answer still needs evidence ([`Support::shows`]): a word held as
-//! written, not only a near spelling or a number. Entries scoring nearly
+//! written, not only a near spelling or a number; and, when the base has
+//! off-topic examples, the learned signal must find the question about
+//! the base ([`learned`]) unless it is nearly one of the entry's own
+//! example questions. Entries scoring nearly
 //! as well as the answer come back as "see also"; greetings, thanks and
 //! "who are you" are small talk, not questions.
 
 mod analyzer;
-mod distress;
 mod fuzzy;
 mod index;
+mod learned;
 mod patterns;
 mod safety;
 mod score;
@@ -29,8 +32,8 @@ use crate::knowledge::Knowledge;
 use crate::lang::{Lang, Tri};
 use crate::text::{self, Script, Token};
 use analyzer::{Kind, Readings};
-use distress::DistressModel;
 use index::LangIndex;
+use learned::{Featurised, Model};
 use patterns::PatternSet;
 use safety::SafetyCheck;
 use score::{Ranking, score};
@@ -105,6 +108,12 @@ pub struct Match {
     pub see_also: Vec<Scored>,
     /// What the question's words show about the best entry.
     pub support: Option<Support>,
+    /// The learned distress probability of the message, when the model
+    /// judged it (no trigger fired, a message of a question's length).
+    pub distress: Option<f32>,
+    /// The learned probability that the question is about the base, when
+    /// it was asked (a candidate answer, and off-topic examples).
+    pub in_scope: Option<f32>,
 }
 
 /// What a question's words show about an entry (see [`Support::shows`]).
@@ -148,7 +157,10 @@ pub struct Matcher {
     /// probability from which they alarm, when the base has any.
     figurative: Option<(SafetyCheck, f32)>,
     /// The learned safety signal, when the base has labelled examples.
-    distress: Option<DistressModel>,
+    distress: Option<Model>,
+    /// The learned signal that a question is about the base at all, when
+    /// it has off-topic examples.
+    in_scope: Option<Model>,
     /// Other countries' names of all three languages in one set.
     other_places: PatternSet,
     smalltalk: SmallTalkSet,
@@ -169,6 +181,82 @@ fn cut(question: &str) -> &str {
         Some((cut, _)) => &question[..cut],
         None => question,
     }
+}
+
+/// The learned signals of a base: distress (from `safety-examples.yaml`)
+/// and in scope (from `off-topic-examples.yaml`), each when its file is
+/// there. The entries' own example questions are ordinary messages for
+/// the first — except those of the entries that may follow the helplines
+/// (about violence and help) — and questions about the base for the
+/// second. All texts are featurised once, together.
+fn learned_signals(
+    kb: &Knowledge,
+    safety: &SafetyCheck,
+    indexes: [&LangIndex; 3],
+) -> (Option<Model>, Option<Model>) {
+    let examples = kb.safety.examples.as_ref();
+    let off_topic = kb.off_topic.as_ref();
+    if examples.is_none() && off_topic.is_none() {
+        return (None, None);
+    }
+    let entry_questions = |all: bool| {
+        kb.entries
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| all || !safety.may_follow(*i))
+            .flat_map(|(_, e)| e.questions.iter().flat_map(|(_, qs)| qs))
+            .map(String::as_str)
+    };
+    fn lists(tri: &Tri<Vec<String>>) -> Vec<&str> {
+        tri.iter()
+            .flat_map(|(_, list)| list)
+            .map(String::as_str)
+            .collect()
+    }
+    // What the base speaks of, besides its example questions: titles,
+    // keywords and the answers' sentences.
+    let about_base: Vec<&str> = match off_topic {
+        None => Vec::new(),
+        Some(_) => kb
+            .entries
+            .iter()
+            .flat_map(|e| {
+                let titles = e.title.iter().map(|(_, t)| t.as_str());
+                let keywords = e.keywords.iter().flat_map(|(_, k)| k).map(String::as_str);
+                let sentences = e
+                    .answer
+                    .iter()
+                    .flat_map(|(_, a)| a.split_inclusive(['.', '!', '?', '\n']));
+                titles.chain(keywords).chain(sentences)
+            })
+            .filter(|t| !t.trim().is_empty())
+            .collect(),
+    };
+    let texts = examples
+        .into_iter()
+        .flat_map(|e| lists(&e.distress).into_iter().chain(lists(&e.ordinary)))
+        .chain(entry_questions(true))
+        .chain(about_base.iter().copied())
+        .chain(off_topic.into_iter().flat_map(|o| lists(&o.questions)));
+    let featurised = Featurised::new(texts, indexes.map(|i| &i.analyzer));
+    let distress = examples.map(|e| {
+        let labelled = lists(&e.distress)
+            .into_iter()
+            .map(|m| (m, true))
+            .chain(lists(&e.ordinary).into_iter().map(|m| (m, false)))
+            .chain(entry_questions(false).map(|m| (m, false)));
+        Model::train(&featurised, labelled, e.threshold)
+    });
+    let in_scope = off_topic.map(|o| {
+        let distress = examples.map(|e| lists(&e.distress)).unwrap_or_default();
+        let labelled = entry_questions(true)
+            .chain(about_base.iter().copied())
+            .chain(distress)
+            .map(|q| (q, true))
+            .chain(lists(&o.questions).into_iter().map(|q| (q, false)));
+        Model::train(&featurised, labelled, o.threshold)
+    });
+    (distress, in_scope)
 }
 
 impl Support {
@@ -255,28 +343,13 @@ impl Matcher {
             .iter()
             .any(|&l| !kb.safety.figurative.get(l).is_empty())
             .then(|| (safety.figurative(kb), kb.safety.figurative_threshold));
-        let distress = kb.safety.examples.as_ref().map(|examples| {
-            // The entries' own questions are ordinary messages, except
-            // those of the entries that may follow the helplines (about
-            // violence and help).
-            let questions = kb
-                .entries
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !safety.may_follow(*i))
-                .flat_map(|(_, e)| e.questions.iter().flat_map(|(_, qs)| qs))
-                .map(String::as_str);
-            DistressModel::train(
-                examples,
-                questions,
-                [&en.analyzer, &ru.analyzer, &kk.analyzer],
-            )
-        });
+        let (distress, in_scope) = learned_signals(kb, &safety, [&en, &ru, &kk]);
         Matcher {
             indexes: Tri { en, ru, kk },
             safety,
             figurative,
             distress,
+            in_scope,
             other_places: PatternSet::new(
                 Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
                 None,
@@ -307,11 +380,17 @@ impl Matcher {
         // writes about itself" (tests/safety.rs); a long message's
         // distress is left to the triggers, which read all of it.
         let i = &self.indexes;
+        let features = std::cell::OnceCell::new();
+        let features = || {
+            features.get_or_init(|| {
+                learned::features(
+                    [&raws.en, &raws.ru, &raws.kk],
+                    [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
+                )
+            })
+        };
         let p = match (&alarm, &self.distress) {
-            (None, Some(model)) if whole => Some(model.probability(&distress::features(
-                [&raws.en, &raws.ru, &raws.kk],
-                [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer],
-            ))),
+            (None, Some(model)) if whole => Some(model.probability(features())),
             _ => None,
         };
         let learned = p.filter(|&p| self.distress.as_ref().is_some_and(|m| p >= m.threshold()));
@@ -346,6 +425,8 @@ impl Matcher {
             suggestions: Vec::new(),
             see_also: Vec::new(),
             support: None,
+            distress: p,
+            in_scope: None,
         };
         if !m.safety {
             let cyrillic = |i| [readings.get(i, Lang::Ru), readings.get(i, Lang::Kk)];
@@ -384,8 +465,23 @@ impl Matcher {
         m.best = ranked.first().copied();
         m.runner_up = ranked.get(1).copied();
         m.support = m.best.map(|b| evidence.of(index, b.entry, phrasing[0]));
+        // The learned signal is asked only about a candidate answer, and
+        // not about one of the entry's own example questions.
+        if let (Some(best), Some(support), Some(model)) = (m.best, m.support, &self.in_scope)
+            && best.score >= THRESHOLD
+            && support.shows()
+            && support.phrasing < SURE_PHRASING
+        {
+            m.in_scope = Some(model.probability(features()));
+        }
+        let about_base = match (m.in_scope, &self.in_scope) {
+            (Some(p), Some(model)) => p >= model.threshold(),
+            _ => true,
+        };
         match (m.best, m.support) {
-            (Some(best), Some(support)) if best.score >= THRESHOLD && support.shows() => {
+            (Some(best), Some(support))
+                if best.score >= THRESHOLD && support.shows() && about_base =>
+            {
                 m.outcome = Outcome::Answer(best.entry);
                 m.see_also = see_also(best, &ranked[1..]);
             }
@@ -442,7 +538,7 @@ impl Matcher {
                 return (Some(safety::Alarm { tokens, ..alarm }), None);
             }
             if let Some(model) = &self.distress {
-                let p = model.probability(&distress::features_of(&read, analyzers));
+                let p = model.probability(&learned::features_of(&read, analyzers));
                 if p >= model.threshold() {
                     return (None, Some(p));
                 }

@@ -292,3 +292,130 @@ fn matcher_once() -> &'static (Knowledge, Matcher) {
     static M: std::sync::OnceLock<(Knowledge, Matcher)> = std::sync::OnceLock::new();
     M.get_or_init(matcher)
 }
+
+/// The small fixture with `off-topic-examples.yaml` (20 questions a
+/// language about population, money and weather), in a temporary
+/// directory.
+fn fixture_with_off_topic(threshold: &str) -> (tempfile::TempDir, Knowledge) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
+        std::fs::copy(fixture.join(f), dir.path().join(f)).expect("copy");
+    }
+    let places = [
+        "Almaty",
+        "Astana",
+        "Shymkent",
+        "Aktobe",
+        "Karaganda",
+        "Taraz",
+        "Pavlodar",
+        "Atyrau",
+        "Kostanay",
+        "Oral",
+    ];
+    let en = places
+        .iter()
+        .flat_map(|p| {
+            [
+                format!("how many people live in {p}"),
+                format!("what is the weather in {p} today"),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let ru = places
+        .iter()
+        .flat_map(|p| {
+            [
+                format!("сколько людей живет в городе {p}"),
+                format!("какая погода сегодня в городе {p}"),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let kk = places
+        .iter()
+        .flat_map(|p| {
+            [
+                format!("{p} қаласында қанша адам тұрады"),
+                format!("{p} қаласында бүгін ауа райы қандай"),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let list = |l: &[String]| {
+        l.iter()
+            .map(|q| format!("      - \"{q}\"\n"))
+            .collect::<String>()
+    };
+    let text = format!(
+        "off_topic_examples:\n  threshold: {threshold}\n  questions:\n    en:\n{}    ru:\n{}    kk:\n{}",
+        list(&en),
+        list(&ru),
+        list(&kk)
+    );
+    std::fs::write(dir.path().join("off-topic-examples.yaml"), text).expect("write");
+    let kb = load_dir(dir.path()).expect("the fixture with off-topic examples loads");
+    (dir, kb)
+}
+
+#[test]
+fn off_topic_examples_keep_a_question_about_something_else_unanswered() {
+    // "How many people live in Kazakhstan" shares "how many", "live" and
+    // "Kazakhstan" with the entry about children: enough for the words.
+    let (kb, plain) = matcher();
+    let question = "how many people live in kazakhstan";
+    let m = plain.find(question, None);
+    assert_eq!(entry_of(&kb, &m).as_deref(), Some("children-total"));
+    assert_eq!(m.in_scope, None, "no off-topic examples, no question asked");
+
+    let (_dir, kb) = fixture_with_off_topic("0.5");
+    let learned = Matcher::new(&kb);
+    let m = learned.find(question, None);
+    assert_eq!(m.outcome, Outcome::Fallback, "{m:?}");
+    assert!(m.in_scope.is_some_and(|p| p < 0.5), "{m:?}");
+    // Questions about the entry are still answered: its own example
+    // (never asked), and others the model finds about the base.
+    let m = learned.find("How many children live in Kazakhstan?", None);
+    assert_eq!(entry_of(&kb, &m).as_deref(), Some("children-total"));
+    assert_eq!(m.in_scope, None, "an example question is not asked");
+    let m = learned.find(
+        "tell me please how many children there are now in kazakhstan",
+        None,
+    );
+    assert_eq!(
+        entry_of(&kb, &m).as_deref(),
+        Some("children-total"),
+        "{m:?}"
+    );
+    assert!(m.in_scope.is_some_and(|p| p >= 0.5), "{m:?}");
+    for q in [
+        "сколько детей в казахстане сейчас",
+        "қазір қазақстанда қанша бала бар",
+    ] {
+        let m = learned.find(q, None);
+        assert_eq!(
+            entry_of(&kb, &m).as_deref(),
+            Some("children-total"),
+            "{q}: {m:?}"
+        );
+    }
+}
+
+#[test]
+fn an_off_topic_threshold_outside_0_1_is_an_error_with_its_line() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
+        std::fs::copy(fixture.join(f), dir.path().join(f)).expect("copy");
+    }
+    let (_keep, _) = fixture_with_off_topic("0.5");
+    let text = std::fs::read_to_string(_keep.path().join("off-topic-examples.yaml"))
+        .expect("written")
+        .replace("threshold: 0.5", "threshold: 2");
+    std::fs::write(dir.path().join("off-topic-examples.yaml"), text).expect("write");
+    let e = load_dir(dir.path()).expect_err("refused").to_string();
+    assert!(
+        e.contains("off-topic-examples.yaml:2:")
+            && e.contains("threshold 2 is not between 0 and 1"),
+        "{e}"
+    );
+}

@@ -262,6 +262,46 @@ fn special_files_are_named() {
     );
 }
 
+#[test]
+fn examples_of_the_learned_signals_are_named() {
+    let off_topic = |threshold: &str, extra: &str| {
+        let list = |l: &str| {
+            (0..20)
+                .map(|i| format!("      - \"{l} weather question {i}\"\n"))
+                .collect::<String>()
+        };
+        let text = format!(
+            "off_topic_examples:\n  threshold: {threshold}\n  questions:\n    en:\n{}{extra}    ru:\n{}    kk:\n{}",
+            list("en"),
+            list("ru"),
+            list("kk")
+        );
+        (PathBuf::from("off-topic-examples.yaml"), text)
+    };
+    let with = |file: (PathBuf, String)| {
+        let mut f = files(&base());
+        f.push(file);
+        match load_files(&f) {
+            Ok(kb) => Engine::new(kb),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let live = with(off_topic("0.2", ""));
+    assert!(summarize(&live, &with(off_topic("0.2", ""))).is_empty());
+    for candidate in [
+        with(off_topic("0.3", "")),
+        with(off_topic("0.2", "      - \"what time is it\"\n")),
+        engine(&base()),
+    ] {
+        let s = summarize(&live, &candidate);
+        assert_eq!(s.special, [Special::Examples]);
+        assert!(
+            s.render(Lang::En, Format::Plain, DEFAULT_BUDGET)
+                .contains("off-topic-examples.yaml")
+        );
+    }
+}
+
 fn big_summary(n: usize) -> Summary {
     let named = |i: usize| Named {
         id: format!("entry-{i}"),

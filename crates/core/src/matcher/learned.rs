@@ -1,22 +1,29 @@
-//! The learned safety signal: how likely a message comes from a child in
-//! distress, from a model trained at load on labelled messages
-//! (`safety-examples.yaml`, [`SafetyExamples`]).
+//! The learned signals: small models trained at load on labelled
+//! messages, that say how likely a message is of one kind.
 //!
-//! The trigger patterns ([`super::safety`]) are precise but learn
-//! phrasings; many children write indirectly ("everyone would be happier
-//! without me"). This model weighs every word instead: a logistic
-//! regression over the keys the matcher already computes — each word's
-//! stemmed key in each language's analyzer, so Cyrillic, Latin-typed
-//! Russian and Kazakh and disguised letters meet as they do for matching —
-//! and over pairs of neighbouring keys ("want" "die"). A message alarms
-//! when its probability reaches the file's threshold.
+//! Two are trained from the knowledge directory:
+//! - distress (`safety-examples.yaml`, [`crate::knowledge::SafetyExamples`]):
+//!   does a child in distress write this? The trigger patterns
+//!   ([`super::safety`]) are precise but learn phrasings; many children
+//!   write indirectly ("everyone would be happier without me");
+//! - in scope (`off-topic-examples.yaml`,
+//!   [`crate::knowledge::OffTopicExamples`], against the entries' own
+//!   questions): is this a question about children's rights at all? A
+//!   question about the dollar rate shares "how much" and "dollar" with
+//!   the National Fund's entry; the model has learnt that "today" and
+//!   "rate" speak of something else.
 //!
-//! Small by design: a few thousand examples, a sparse weight per feature,
-//! trained by plain gradient descent in a fixed order, so the same files
-//! always give the same model (no randomness, no threads in training).
+//! Each is a logistic regression over the keys the matcher already
+//! computes — each word's stemmed key in each language's analyzer, so
+//! Cyrillic, Latin-typed Russian and Kazakh and disguised letters meet as
+//! they do for matching — and over pairs of neighbouring keys ("want"
+//! "die"). Small by design: a few thousand examples, a sparse weight per
+//! feature, trained by plain gradient descent in a fixed order, so the
+//! same files always give the same model (no randomness, no threads in
+//! training). The texts of both are featurised together, once
+//! ([`Featurised`]).
 
 use super::analyzer::{Analyzer, Readings};
-use crate::knowledge::SafetyExamples;
 use crate::text;
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
@@ -28,9 +35,9 @@ const EPOCHS: usize = 30;
 const LEARNING_RATE: f32 = 2.0;
 const DECAY: f32 = 0.2;
 /// Pull of a weight towards zero (L2) each time its feature is seen.
-const L2: f32 = 1e-5;
+const L2: f32 = 1e-3;
 
-pub struct DistressModel {
+pub struct Model {
     /// Weight of each feature, by its hash ([`features`]).
     weights: HashMap<u64, f32>,
     bias: f32,
@@ -168,7 +175,7 @@ fn featurise_all(texts: &[&str], analyzers: Analyzers) -> Vec<Vec<u64>> {
 /// examples' features (one allocation, read in order).
 struct Row {
     features: std::ops::Range<usize>,
-    distress: bool,
+    label: bool,
     /// `1 / sqrt(number of features)`: each example weighs the same.
     x: f32,
 }
@@ -188,47 +195,55 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-impl DistressModel {
-    /// Trains on `examples`, with `more_ordinary` (the knowledge entries'
-    /// own example questions) as further ordinary messages.
+/// Texts and their features ([`features_of`]), each distinct text
+/// featurised once, all of them on every core.
+pub struct Featurised<'t> {
+    at: HashMap<&'t str, usize>,
+    features: Vec<Vec<u64>>,
+}
+
+impl<'t> Featurised<'t> {
+    pub fn new(texts: impl Iterator<Item = &'t str>, analyzers: Analyzers) -> Featurised<'t> {
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        let mut distinct: Vec<&str> = Vec::new();
+        for text in texts {
+            at.entry(text).or_insert_with(|| {
+                distinct.push(text);
+                distinct.len() - 1
+            });
+        }
+        let features = featurise_all(&distinct, analyzers);
+        Featurised { at, features }
+    }
+
+    /// The features of `text`, which must be one of the texts given to
+    /// [`Featurised::new`] (others have none).
+    fn of(&self, text: &str) -> &[u64] {
+        self.at.get(text).map_or(&[], |&i| &self.features[i])
+    }
+}
+
+impl Model {
+    /// Trains on `labelled` messages (true: of the kind the model finds),
+    /// all of them among the texts of `featurised`; `threshold` is the
+    /// probability from which a message counts as of the kind.
     pub fn train<'q>(
-        examples: &SafetyExamples,
-        more_ordinary: impl Iterator<Item = &'q str>,
-        analyzers: Analyzers,
-    ) -> DistressModel {
-        let mut labelled: Vec<(&str, bool)> = Vec::new();
-        for (_, list) in examples.distress.iter() {
-            labelled.extend(list.iter().map(|m| (m.as_str(), true)));
-        }
-        for (_, list) in examples.ordinary.iter() {
-            labelled.extend(list.iter().map(|m| (m.as_str(), false)));
-        }
-        labelled.extend(more_ordinary.map(|m| (m, false)));
-        // Featurising is most of the work: once per distinct text (the
-        // entries repeat questions across languages' lists rarely, the
-        // examples not at all, but a text may be both), on every core.
-        let mut text_at: HashMap<&str, usize> = HashMap::new();
-        let mut texts: Vec<&str> = Vec::new();
-        let labelled: Vec<(usize, bool)> = labelled
-            .into_iter()
-            .map(|(message, distress)| {
-                let at = *text_at.entry(message).or_insert_with(|| {
-                    texts.push(message);
-                    texts.len() - 1
-                });
-                (at, distress)
-            })
+        featurised: &Featurised,
+        labelled: impl Iterator<Item = (&'q str, bool)>,
+        threshold: f32,
+    ) -> Model {
+        let labelled: Vec<(&[u64], bool)> = labelled
+            .map(|(text, label)| (featurised.of(text), label))
             .collect();
-        let featured = featurise_all(&texts, analyzers);
         // Features are numbered in order of first appearance, so that an
         // example's rare features lie side by side in the weights.
-        let mut ids: HashMap<u64, u32> = HashMap::with_capacity(featured.len() * 16);
+        let mut ids: HashMap<u64, u32> = HashMap::with_capacity(labelled.len() * 16);
         let mut names: Vec<u64> = Vec::new();
         let mut rows: Vec<Row> = Vec::with_capacity(labelled.len());
         let mut features: Vec<u32> = Vec::new();
-        for &(at, distress) in &labelled {
+        for &(featured, label) in &labelled {
             let start = features.len();
-            features.extend(featured[at].iter().map(|&f| {
+            features.extend(featured.iter().map(|&f| {
                 *ids.entry(f).or_insert_with(|| {
                     names.push(f);
                     (names.len() - 1) as u32
@@ -236,12 +251,12 @@ impl DistressModel {
             }));
             rows.push(Row {
                 features: start..features.len(),
-                distress,
+                label,
                 x: 1.0 / ((features.len() - start) as f32).sqrt(),
             });
         }
         // Each label weighs as much in total, however many examples it has.
-        let positives = rows.iter().filter(|r| r.distress).count().max(1) as f32;
+        let positives = rows.iter().filter(|r| r.label).count().max(1) as f32;
         let negatives = (rows.len() as f32 - positives).max(1.0);
         let total = rows.len() as f32;
         let class_weight = |d: bool| {
@@ -270,8 +285,8 @@ impl DistressModel {
                 }
                 let x = row.x;
                 let z = bias + x * row_features.iter().map(|&f| w[f as usize]).sum::<f32>();
-                let y = if row.distress { 1.0 } else { 0.0 };
-                let g = (sigmoid(z) - y) * class_weight(row.distress) * rate;
+                let y = if row.label { 1.0 } else { 0.0 };
+                let g = (sigmoid(z) - y) * class_weight(row.label) * rate;
                 bias -= g;
                 let step = g * x;
                 for &f in row_features {
@@ -285,15 +300,15 @@ impl DistressModel {
             .zip(w)
             .filter(|(_, w)| *w != 0.0)
             .collect();
-        DistressModel {
+        Model {
             weights,
             bias,
-            threshold: examples.threshold,
+            threshold,
         }
     }
 
-    /// The probability that a message with these features comes from a
-    /// child in distress.
+    /// The probability that a message with these features is of the
+    /// model's kind.
     pub fn probability(&self, features: &[u64]) -> f32 {
         if features.is_empty() {
             return 0.0;
@@ -303,7 +318,7 @@ impl DistressModel {
         sigmoid(self.bias + x * sum)
     }
 
-    /// The probability from which a message alarms.
+    /// The probability from which a message counts as of the kind.
     pub fn threshold(&self) -> f32 {
         self.threshold
     }
@@ -312,8 +327,6 @@ impl DistressModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knowledge::SafetyExamples;
-    use crate::lang::Tri;
     use proptest::prelude::*;
 
     fn analyzers() -> [Analyzer; 3] {
@@ -324,30 +337,34 @@ mod tests {
         features_of(message, [&a[0], &a[1], &a[2]])
     }
 
-    fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
     /// A model trained on a handful of messages per label.
-    fn small_model(a: &[Analyzer; 3]) -> DistressModel {
-        let examples = SafetyExamples {
-            threshold: 0.5,
-            distress: Tri {
-                en: strings(&["my dad hits me", "they beat me at school", "i want to die"]),
-                ru: strings(&["меня бьёт отчим", "хочу умереть", "меня травят в классе"]),
-                kk: strings(&["әкем мені ұрады", "өлгім келеді", "мені сыныпта ұрады"]),
-            },
-            ordinary: Tri {
-                en: strings(&["how much is the child benefit", "when is children's day"]),
-                ru: strings(&["сколько пособие на ребенка", "когда день защиты детей"]),
-                kk: strings(&["балаға жәрдемақы қанша", "балалар күні қашан"]),
-            },
+    fn small_model(a: &[Analyzer; 3]) -> Model {
+        let distress = [
+            "my dad hits me",
+            "they beat me at school",
+            "i want to die",
+            "меня бьёт отчим",
+            "хочу умереть",
+            "меня травят в классе",
+            "әкем мені ұрады",
+            "өлгім келеді",
+            "мені сыныпта ұрады",
+        ];
+        let ordinary = [
+            "how much is the child benefit",
+            "when is children's day",
+            "сколько пособие на ребенка",
+            "когда день защиты детей",
+            "балаға жәрдемақы қанша",
+            "балалар күні қашан",
+            "what are the school hours",
+        ];
+        let labelled = || {
+            let distress = distress.iter().map(|&m| (m, true));
+            distress.chain(ordinary.iter().map(|&m| (m, false)))
         };
-        DistressModel::train(
-            &examples,
-            ["what are the school hours"].into_iter(),
-            [&a[0], &a[1], &a[2]],
-        )
+        let featurised = Featurised::new(labelled().map(|(m, _)| m), [&a[0], &a[1], &a[2]]);
+        Model::train(&featurised, labelled(), 0.5)
     }
 
     #[test]
