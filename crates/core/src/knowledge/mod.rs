@@ -132,12 +132,13 @@ pub struct OffTopicExamples {
 }
 
 impl Safety {
-    /// The default [`Safety::phrase_gap`].
     /// The learned probability from which a figurative trigger alarms,
-    /// unless `safety.yaml` says otherwise: below what a child in distress
-    /// scores (0.95 and more on our sets), above the figures of speech
-    /// (at most 0.57).
-    pub const FIGURATIVE_THRESHOLD: f32 = 0.6;
+    /// unless `safety.yaml` says otherwise. It only adds to the learned
+    /// signal when it is below that signal's own threshold
+    /// (`safety-examples.yaml`): a message that says "kill me" needs less
+    /// of the signal's agreement than one that does not.
+    pub const FIGURATIVE_THRESHOLD: f32 = 0.45;
+    /// The default [`Safety::phrase_gap`].
     pub const PHRASE_GAP: usize = 3;
     /// The largest gap `safety.yaml` may set: further apart, the words of a
     /// phrase no longer speak of one thing.
