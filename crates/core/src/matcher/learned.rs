@@ -30,7 +30,7 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 /// Passes over the examples.
-const EPOCHS: usize = 30;
+const EPOCHS: usize = 15;
 /// Step size of the first pass; it shrinks as `1 / (1 + DECAY * pass)`.
 const LEARNING_RATE: f32 = 2.0;
 const DECAY: f32 = 0.2;

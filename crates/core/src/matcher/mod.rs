@@ -245,7 +245,7 @@ fn learned_signals(
             .map(|m| (m, true))
             .chain(lists(&e.ordinary).into_iter().map(|m| (m, false)))
             .chain(entry_questions(false).map(|m| (m, false)));
-        Model::train(&featurised, labelled, e.threshold)
+        (labelled.collect::<Vec<_>>(), e.threshold)
     });
     let in_scope = off_topic.map(|o| {
         let distress = examples.map(|e| lists(&e.distress)).unwrap_or_default();
@@ -254,8 +254,16 @@ fn learned_signals(
             .chain(distress)
             .map(|q| (q, true))
             .chain(lists(&o.questions).into_iter().map(|q| (q, false)));
-        Model::train(&featurised, labelled, o.threshold)
+        (labelled.collect::<Vec<_>>(), o.threshold)
     });
+    // The two are trained side by side.
+    let [distress, in_scope]: [Option<Model>; 2] = crate::par::map(&[distress, in_scope], |s| {
+        s.as_ref().map(|(labelled, threshold)| {
+            Model::train(&featurised, labelled.iter().copied(), *threshold)
+        })
+    })
+    .try_into()
+    .unwrap_or_else(|_| unreachable!("one model per signal"));
     (distress, in_scope)
 }
 
