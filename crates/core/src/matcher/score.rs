@@ -21,6 +21,9 @@ pub(super) struct Scratch {
     /// The candidates, `cands[..count]`; one spare slot for branch-free pushes.
     cands: Vec<u32>,
     count: usize,
+    /// Per term: what it counts in a phrasing for the current question
+    /// ([`rerank`]; 0 = not matched).
+    phrasing_weight: Vec<f32>,
 }
 
 thread_local! {
@@ -234,7 +237,7 @@ pub(super) fn score_with(
         cands,
         count,
         ..
-    } = scratch;
+    } = &mut *scratch;
     let mut best = Best::default();
     for &e in &cands[..*count] {
         let e = e as usize;
@@ -248,7 +251,9 @@ pub(super) fn score_with(
         content[e] = false;
     }
     *count = 0;
-    let (ranked, phrasing) = rerank(index, best.0, &matched, total).into_iter().unzip();
+    let (ranked, phrasing) = rerank(index, best.0, &matched, total, &mut scratch.phrasing_weight)
+        .into_iter()
+        .unzip();
     let ranking = Ranking {
         ranked,
         phrasing,
@@ -266,6 +271,7 @@ fn add(index: &LangIndex, u: &Unit, s: &mut Scratch, only_seen: bool) {
         per_term,
         cands,
         count,
+        ..
     } = s;
     let postings = |id: TermId| &index.terms[id as usize].postings;
     if let ([(id, sim)], false) = (&u.keys[..], only_seen) {
@@ -399,30 +405,28 @@ fn rerank(
     ranked: Vec<Scored>,
     matched: &[(TermId, f32)],
     total: f32,
+    table: &mut Vec<f32>,
 ) -> Vec<(Scored, f32)> {
     if total <= 0.0 {
         return Vec::new();
     }
-    // Each matched key once, with what it counts in a phrasing.
-    let mut weights: Vec<(TermId, f32)> = Vec::with_capacity(matched.len());
+    // Each matched key once, with what it counts in a phrasing, in a table
+    // by term (cleared again below): a phrasing's terms are looked up
+    // directly.
+    table.resize(index.terms.len().max(table.len()), 0.0);
     for &(id, sim) in matched {
         let w = sim * index.terms[id as usize].weight();
-        match weights.iter_mut().find(|(m, _)| *m == id) {
-            Some(slot) => slot.1 = slot.1.max(w),
-            None => weights.push((id, w)),
-        }
+        let slot = &mut table[id as usize];
+        *slot = slot.max(w);
     }
+    let weight_of = &*table;
     let mut reranked: Vec<(Scored, bool, f32)> = ranked
         .into_iter()
         .map(|s| {
             let (phrasing, by_title) = index.variants[s.entry]
                 .iter()
                 .map(|v| {
-                    let hit: f32 = v
-                        .terms
-                        .iter()
-                        .filter_map(|id| weights.iter().find(|(m, _)| m == id).map(|w| w.1))
-                        .sum();
+                    let hit: f32 = v.terms.iter().map(|&id| weight_of[id as usize]).sum();
                     // Weighted Jaccard: the phrasing must cover the question
                     // and the question the phrasing.
                     let union = v.total_idf + total - hit;
@@ -445,6 +449,9 @@ fn rerank(
             (s, by_title, phrasing)
         })
         .collect();
+    for &(id, _) in matched {
+        table[id as usize] = 0.0;
+    }
     reranked.sort_by(|(a, a_title, _), (b, b_title, _)| {
         b.score
             .total_cmp(&a.score)
