@@ -49,7 +49,7 @@ pub fn run(dir: &Path, today: Date, mut out: impl Write) -> io::Result<bool> {
     } else {
         writeln!(
             out,
-            "{} of {questions} example questions do not find their own entry",
+            "{} self-test problem(s) above; the base is refused by a reload and by /publish",
             problems.len()
         )?;
     }

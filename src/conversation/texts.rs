@@ -563,13 +563,13 @@ pub fn selftest_failed(problems: &[Diagnostic], lang: Lang) -> String {
     let n = problems.len();
     let heading = match lang {
         Lang::En => format!(
-            "Warning: the knowledge base the bot started with fails its self-test ({n} example question(s) do not find their own entry). It is served anyway; a reload will be refused until this is fixed (`balabot check`)."
+            "Warning: the knowledge base the bot started with fails its self-test ({n} problem(s), listed below). It is served anyway; a reload will be refused until this is fixed (`balabot check`)."
         ),
         Lang::Ru => format!(
-            "Внимание: база знаний, с которой запустился бот, не проходит самопроверку (примеров вопросов, которые не находят свою запись: {n}). Бот всё равно отвечает по ней; перезагрузка будет отклоняться, пока это не исправлено (`balabot check`)."
+            "Внимание: база знаний, с которой запустился бот, не проходит самопроверку (проблем: {n}, список ниже). Бот всё равно отвечает по ней; перезагрузка будет отклоняться, пока это не исправлено (`balabot check`)."
         ),
         Lang::Kk => format!(
-            "Назар аударыңыз: бот іске қосылған білім базасы өзін-өзі тексеруден өтпейді (өз жазбасын таппайтын мысал сұрақтар: {n}). Бот бәрібір осы база бойынша жауап береді; бұл түзетілмейінше қайта жүктеу қабылданбайды (`balabot check`)."
+            "Назар аударыңыз: бот іске қосылған білім базасы өзін-өзі тексеруден өтпейді (мәселелер саны: {n}, тізімі төменде). Бот бәрібір осы база бойынша жауап береді; бұл түзетілмейінше қайта жүктеу қабылданбайды (`balabot check`)."
         ),
     };
     format!("{heading}\n\n{}", problem_lines(problems))

@@ -136,7 +136,7 @@ pub(crate) async fn reload_knowledge(
 /// the admins. A reload, like `balabot check`, refuses such a base.
 async fn warn_about_selftest(bot: &Tg, state: &State, problems: &[Diagnostic]) {
     log::warn!(
-        "THE KNOWLEDGE BASE FAILS ITS SELF-TEST: {} example question(s) do not find their own entry; serving it anyway (run `balabot check`)",
+        "THE KNOWLEDGE BASE FAILS ITS SELF-TEST: {} problem(s); serving it anyway (run `balabot check`)",
         problems.len()
     );
     notify_admins_except(bot, state, None, |lang| {

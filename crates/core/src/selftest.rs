@@ -1,6 +1,7 @@
 //! The self-test of a loaded knowledge base, run by `balabot check` before
 //! an edit is published and on every reload: every answer fits one
-//! Telegram message, and every example question finds its own entry.
+//! Telegram message, every example question finds its own entry, and no
+//! off-topic example is nearly an entry's own example question.
 //!
 //! It runs after loading (not inside validation) because it needs the
 //! renderer and the matcher, which themselves read a validated base.
@@ -11,11 +12,49 @@ use crate::lang::Lang;
 use crate::matcher::Outcome;
 use crate::render;
 
-/// Every problem found: answers too long for Telegram, then example
-/// questions that do not find their own entry.
+/// Every problem found: answers too long for Telegram, example questions
+/// that do not find their own entry, then off-topic examples that the
+/// base answers as its own.
 pub fn run(engine: &Engine) -> Vec<Diagnostic> {
     let mut out = too_long(engine);
     out.extend(misrouted_examples(engine));
+    out.extend(contradicting_off_topic(engine));
+    out
+}
+
+/// One diagnostic per off-topic example (`off-topic-examples.yaml`) that
+/// the base answers as nearly one of an entry's own example questions:
+/// the two files say opposite things about one question, and the entry's
+/// wins, so the off-topic example only teaches the model against the base.
+fn contradicting_off_topic(engine: &Engine) -> Vec<Diagnostic> {
+    let kb = &engine.kb;
+    let Some(off_topic) = &kb.off_topic else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for lang in Lang::ALL {
+        let at = off_topic.at.get(lang);
+        for (i, q) in off_topic.questions.get(lang).iter().enumerate() {
+            let m = engine.ask(q, Some(lang));
+            let (Outcome::Answer(entry), Some(support)) = (&m.outcome, m.support) else {
+                continue;
+            };
+            if !support.nearly_an_example() {
+                continue;
+            }
+            let (line, column) = at.get(i).copied().unwrap_or((1, 1));
+            out.push(Diagnostic::error(
+                &off_topic.file,
+                line,
+                column,
+                format!(
+                    "off-topic example {q:?} is nearly an example question of {:?}, which answers it",
+                    kb.entries[*entry].id
+                ),
+                "remove it from off-topic-examples.yaml, or rephrase the entry's example if the question is really about something else",
+            ));
+        }
+    }
     out
 }
 
@@ -90,4 +129,51 @@ fn misrouted_examples(engine: &Engine) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::load_dir;
+    use std::path::Path;
+
+    /// The small fixture with an off-topic file of 20 weather questions a
+    /// language, plus `extra` at the end of the English list.
+    fn engine_with_off_topic(extra: &str) -> (tempfile::TempDir, Engine) {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
+        let dir = tempfile::tempdir().expect("temp dir");
+        for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
+            std::fs::copy(fixture.join(f), dir.path().join(f)).expect("copy");
+        }
+        let list = |q: &str| {
+            (0..20)
+                .map(|i| format!("      - \"{q} {i}\"\n"))
+                .collect::<String>()
+        };
+        let text = format!(
+            "off_topic_examples:\n  threshold: 0.5\n  questions:\n    en:\n{}{extra}    ru:\n{}    kk:\n{}",
+            list("weather in almaty on day"),
+            list("погода в алматы на день"),
+            list("алматыдағы ауа райы күні")
+        );
+        std::fs::write(dir.path().join("off-topic-examples.yaml"), text).expect("write");
+        let kb = load_dir(dir.path()).expect("the fixture loads");
+        (dir, Engine::new(kb))
+    }
+
+    #[test]
+    fn an_off_topic_example_that_is_an_entry_s_own_question_is_an_error_at_its_line() {
+        let (_dir, engine) = engine_with_off_topic("");
+        assert!(run(&engine).is_empty(), "{:?}", run(&engine));
+        let (_dir, engine) =
+            engine_with_off_topic("      - \"How many children live in Kazakhstan?\"\n");
+        let problems: Vec<String> = run(&engine).iter().map(|d| d.to_string()).collect();
+        // 3 header lines, the English key, 20 questions: the extra is line 25.
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("off-topic-examples.yaml:25:9: error: off-topic example")
+                && problems[0].contains("\"children-total\""),
+            "{problems:?}"
+        );
+    }
 }

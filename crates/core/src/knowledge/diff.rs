@@ -194,7 +194,12 @@ pub fn summarize(live: &Engine, candidate: &Engine) -> Summary {
     if old.other_places != new.other_places {
         s.special.push(Special::Scope);
     }
-    if old.safety.examples != new.safety.examples || old.off_topic != new.off_topic {
+    let off_topic = |kb: &Knowledge| {
+        kb.off_topic
+            .as_ref()
+            .map(|o| (o.threshold, o.questions.clone()))
+    };
+    if old.safety.examples != new.safety.examples || off_topic(old) != off_topic(new) {
         s.special.push(Special::Examples);
     }
 

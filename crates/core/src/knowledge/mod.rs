@@ -129,6 +129,10 @@ impl SafetyExamples {
 pub struct OffTopicExamples {
     pub threshold: f32,
     pub questions: Tri<Vec<String>>,
+    /// The file, and where each question is in it (1-based line and
+    /// column), for the self-test's diagnostics.
+    pub file: PathBuf,
+    pub at: Tri<Vec<(usize, usize)>>,
 }
 
 impl Safety {

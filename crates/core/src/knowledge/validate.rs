@@ -728,12 +728,23 @@ fn check_examples(ctx: &mut Ctx, raw: yaml::RawSafetyExamples) -> Option<SafetyE
 fn check_off_topic(ctx: &mut Ctx, raw: yaml::RawOffTopicExamples) -> Option<OffTopicExamples> {
     let labels = [("questions", &raw.questions)];
     let hint = "the probability of being about the base below which a question is not answered, e.g. 0.5; see knowledge/README.md";
-    check_labelled(ctx, "off_topic_examples", raw.threshold, hint, &labels).then_some(
-        OffTopicExamples {
-            threshold: raw.threshold,
-            questions: raw.questions,
-        },
-    )
+    let key = "off_topic_examples";
+    let at = Tri::from_fn(|lang| {
+        let (list_line, _) = locate_in(&ctx.lines, 1, &[key, "questions", lang.code()]);
+        let column = |line: usize| {
+            ctx.lines.get(line - 1).map_or(1, |l| {
+                l.chars().take_while(|&c| c == ' ' || c == '-').count() + 1
+            })
+        };
+        let lines = item_lines(&ctx.lines, list_line);
+        lines.into_iter().map(|l| (l, column(l))).collect()
+    });
+    check_labelled(ctx, key, raw.threshold, hint, &labels).then(|| OffTopicExamples {
+        threshold: raw.threshold,
+        questions: raw.questions,
+        file: ctx.path.to_path_buf(),
+        at,
+    })
 }
 
 /// Checks a file of labelled examples for a learned signal (its top key

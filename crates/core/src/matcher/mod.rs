@@ -268,6 +268,12 @@ fn learned_signals(
 }
 
 impl Support {
+    /// Is the question nearly one of the entry's own example phrasings
+    /// ([`SURE_PHRASING`])? Then it is answered whatever else it says.
+    pub fn nearly_an_example(&self) -> bool {
+        self.phrasing >= SURE_PHRASING
+    }
+
     /// Does it show that the question is about the entry? Besides a score
     /// above the threshold, an answer needs
     /// - a word of the question held by the entry as written, or two held
