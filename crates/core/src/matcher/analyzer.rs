@@ -80,6 +80,40 @@ pub struct Analyzer {
     /// a question's words are mostly the base's words, so they are looked
     /// up here instead of stemmed again. Filled by [`Analyzer::remember`].
     memo: HashMap<String, String>,
+    /// Keys of the other words met in questions
+    /// ([`Analyzer::raw_keys_of_question`]): people ask in the same words.
+    asked: AskedWords,
+}
+
+/// A word's key by the word, up to [`AskedWords::CAPACITY`] words (then it
+/// starts afresh); shared by the threads that answer questions. Single
+/// words only, never numbers (a phone number or an IIN is not kept), in
+/// memory only: who asked and the rest of the message are not there.
+#[derive(Default)]
+struct AskedWords(std::sync::Mutex<HashMap<(Script, String), std::sync::Arc<str>>>);
+
+impl AskedWords {
+    const CAPACITY: usize = 10_000;
+
+    fn get_or_insert(&self, token: &Token, analyse: impl FnOnce() -> String) -> String {
+        if token.script == Script::Number {
+            return analyse();
+        }
+        let key = (token.script, token.text.clone());
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = lock().get(&key) {
+            return k.to_string();
+        }
+        // Analysed outside the lock: another thread may do the same word
+        // at once, with the same result.
+        let k = analyse();
+        let mut map = lock();
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(key, k.as_str().into());
+        k
+    }
 }
 
 impl Analyzer {
@@ -97,6 +131,7 @@ impl Analyzer {
             stop: HashSet::default(),
             light: HashSet::default(),
             memo: HashMap::default(),
+            asked: AskedWords::default(),
         };
         let mut synonyms = HashMap::default();
         for group in synonym_groups {
@@ -224,6 +259,23 @@ impl Analyzer {
             .collect()
     }
 
+    /// [`Analyzer::raw_keys_of`] for a question: a word that the memo does
+    /// not hold is analysed once and remembered ([`AskedWords`]), since a
+    /// word's key depends on the word alone (its reading too).
+    pub fn raw_keys_of_question(&self, tokens: &[Token], readings: &Readings) -> Vec<Cow<'_, str>> {
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match self.memo.get(&t.text) {
+                Some(raw) => Cow::Borrowed(raw.as_str()),
+                None => Cow::Owned(
+                    self.asked
+                        .get_or_insert(t, || self.analyse(t, readings.get(i, self.lang))),
+                ),
+            })
+            .collect()
+    }
+
     /// The terms of a question: stop words dropped, each key once.
     #[cfg(test)]
     pub fn query_terms(&self, tokens: &[Token]) -> Vec<QueryTerm> {
@@ -337,5 +389,28 @@ mod tests {
                 ("kid", Kind::Content)
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// A question's keys through the cache of asked words are the keys
+        /// of the plain analysis, the first time and every time after.
+        #[test]
+        fn remembered_keys_are_the_analysed_keys(
+            texts in proptest::collection::vec(proptest::prelude::any::<String>(), 1..4)
+        ) {
+            for lang in Lang::ALL {
+                let a = Analyzer::new(lang, &[]);
+                for _ in 0..2 {
+                    for t in &texts {
+                        let tokens = text::tokenize(t);
+                        let readings = Readings::of(&tokens);
+                        proptest::prop_assert_eq!(
+                            a.raw_keys_of_question(&tokens, &readings),
+                            a.raw_keys_of(&tokens, &readings)
+                        );
+                    }
+                }
+            }
+        }
     }
 }

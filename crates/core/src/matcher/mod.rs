@@ -383,7 +383,10 @@ impl Matcher {
         let readings = Readings::of(&tokens);
         // Each word's key in each language, computed once: language
         // detection, the learned signal and matching all read them.
-        let raws = Tri::from_fn(|l| self.indexes.get(l).analyzer.raw_keys_of(&tokens, &readings));
+        let raws = Tri::from_fn(|l| {
+            let analyzer = &self.indexes.get(l).analyzer;
+            analyzer.raw_keys_of_question(&tokens, &readings)
+        });
         let whole = question.len() == message.len();
         // Safety reads the whole message: the question's words when they
         // are all of it.

@@ -37,6 +37,40 @@ pub struct SafetyCheck {
     /// The words of the knowledge base in each language's spelling: they
     /// are spelt right, so never read as a trigger word with a typo.
     known: Arc<Tri<HashSet<String>>>,
+    /// Words already seen ([`SafetyCheck::see`] depends on the word alone),
+    /// across messages: most words of a message have come before.
+    seen: SeenCache,
+}
+
+/// [`Seen`] by word, up to [`SeenCache::CAPACITY`] words (then it starts
+/// afresh). Shared by the threads that answer questions. Single words
+/// only, never numbers (a phone number or an IIN is not kept), in memory
+/// only: who wrote and the rest of the message are not there.
+#[derive(Default)]
+struct SeenCache(std::sync::Mutex<HashMap<(Script, String), Arc<Seen>>>);
+
+impl SeenCache {
+    const CAPACITY: usize = 10_000;
+
+    fn get_or_insert(&self, token: &Token, see: impl FnOnce() -> Seen) -> Arc<Seen> {
+        if token.script == Script::Number {
+            return Arc::new(see());
+        }
+        let key = (token.script, token.text.clone());
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(seen) = lock().get(&key) {
+            return Arc::clone(seen);
+        }
+        // Computed outside the lock: another thread may do the same word
+        // at once, with the same result.
+        let seen = Arc::new(see());
+        let mut map = lock();
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(key, Arc::clone(&seen));
+        seen
+    }
 }
 
 /// A message that tripped a trigger.
@@ -159,6 +193,7 @@ impl SafetyCheck {
             gap: s.phrase_gap,
             follows: follows.into(),
             known: Arc::new(known),
+            seen: SeenCache::default(),
         }
     }
 
@@ -173,6 +208,7 @@ impl SafetyCheck {
             gap: self.gap,
             follows: Arc::clone(&self.follows),
             known: Arc::clone(&self.known),
+            seen: SeenCache::default(),
         }
     }
 
@@ -205,14 +241,14 @@ impl SafetyCheck {
         // Each distinct word is spelt and looked up once: in a long message
         // most words come again.
         let mut index: HashMap<&str, usize> = HashMap::default();
-        let mut seen: Vec<Seen> = Vec::new();
+        let mut seen: Vec<Arc<Seen>> = Vec::new();
         let word_of: Vec<usize> = tokens
             .iter()
             .enumerate()
             .map(|(i, t)| {
                 *index.entry(t.text.as_str()).or_insert_with(|| {
                     let reading = |lang| readings.and_then(|r| r.get(i, lang));
-                    seen.push(self.see(t, reading));
+                    seen.push(self.seen.get_or_insert(t, || self.see(t, reading)));
                     seen.len() - 1
                 })
             })

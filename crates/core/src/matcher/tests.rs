@@ -285,6 +285,18 @@ proptest::proptest! {
         let alarm = m.find(&format!("{long} меня бьют"), None);
         proptest::prop_assert!(alarm.safety);
     }
+
+    /// The words a message shares with earlier ones are remembered
+    /// (`SeenCache`, `AskedWords`): asking again gives the same verdict as
+    /// a matcher that has seen nothing yet.
+    #[test]
+    fn a_message_asked_again_gets_the_same_verdict(s in proptest::prelude::any::<String>()) {
+        let (_, m) = matcher_once();
+        let (_, fresh) = matcher();
+        let first = format!("{:?}", fresh.find(&s, None));
+        proptest::prop_assert_eq!(format!("{:?}", m.find(&s, None)), first.clone());
+        proptest::prop_assert_eq!(format!("{:?}", m.find(&s, None)), first);
+    }
 }
 
 /// The fixture matcher, built once for the property test.
@@ -418,4 +430,16 @@ fn an_off_topic_threshold_outside_0_1_is_an_error_with_its_line() {
             && e.contains("threshold 2 is not between 0 and 1"),
         "{e}"
     );
+}
+
+#[test]
+fn a_trigger_alarms_every_time_it_is_written() {
+    // The words of a message are remembered across messages (`SeenCache`):
+    // the second message must be checked as the first.
+    let (_, m) = matcher();
+    for message in ["меня бьют дома", "menya byut doma", "мені ұрады"] {
+        for _ in 0..3 {
+            assert!(m.find(message, None).safety, "{message}");
+        }
+    }
 }

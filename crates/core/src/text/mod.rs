@@ -11,7 +11,7 @@ pub mod stopwords;
 pub mod translit;
 
 /// The writing system of a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Script {
     Latin,
     Cyrillic,
