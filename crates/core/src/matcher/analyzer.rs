@@ -1,6 +1,7 @@
 //! From text to index keys, per language: tokenise, transliterate Latin
 //! Russian/Kazakh, stem, reduce to the letter skeleton, fold synonyms.
 
+use super::memo::WordMemo;
 use crate::lang::Lang;
 use crate::text::{self, Script, Token, kazakh, stopwords, translit};
 use foldhash::{HashMap, HashSet};
@@ -38,22 +39,35 @@ pub struct QueryTerm {
     pub evidence: bool,
 }
 
+/// A Latin token read in Russian and in Kazakh Cyrillic letters.
+fn read(t: &Token) -> [String; 2] {
+    [
+        translit::to_cyrillic(&t.text, Lang::Ru),
+        translit::to_cyrillic(&t.text, Lang::Kk),
+    ]
+}
+
 /// The Russian and Kazakh Cyrillic readings of a question's Latin tokens,
 /// made once and shared by the pattern checks and every analyzer.
-pub struct Readings(Vec<Option<[String; 2]>>);
+pub struct Readings(Vec<Option<std::sync::Arc<[String; 2]>>>);
 
 impl Readings {
     pub fn of(tokens: &[Token]) -> Readings {
         Readings(
             tokens
                 .iter()
+                .map(|t| (t.script == Script::Latin).then(|| read(t).into()))
+                .collect(),
+        )
+    }
+
+    /// [`Readings::of`], each word read once across questions.
+    pub fn of_remembered(tokens: &[Token], memo: &WordMemo<[String; 2]>) -> Readings {
+        Readings(
+            tokens
+                .iter()
                 .map(|t| {
-                    (t.script == Script::Latin).then(|| {
-                        [
-                            translit::to_cyrillic(&t.text, Lang::Ru),
-                            translit::to_cyrillic(&t.text, Lang::Kk),
-                        ]
-                    })
+                    (t.script == Script::Latin).then(|| memo.get_or_insert(t, || read(t).into()))
                 })
                 .collect(),
         )
@@ -61,7 +75,7 @@ impl Readings {
 
     /// Token `i` read in `lang`: none for a Cyrillic token or English.
     pub fn get(&self, i: usize, lang: Lang) -> Option<&str> {
-        let [ru, kk] = self.0.get(i)?.as_ref()?;
+        let [ru, kk] = &**self.0.get(i)?.as_ref()?;
         match lang {
             Lang::En => None,
             Lang::Ru => Some(ru),
@@ -81,39 +95,8 @@ pub struct Analyzer {
     /// up here instead of stemmed again. Filled by [`Analyzer::remember`].
     memo: HashMap<String, String>,
     /// Keys of the other words met in questions
-    /// ([`Analyzer::raw_keys_of_question`]): people ask in the same words.
-    asked: AskedWords,
-}
-
-/// A word's key by the word, up to [`AskedWords::CAPACITY`] words (then it
-/// starts afresh); shared by the threads that answer questions. Single
-/// words only, never numbers (a phone number or an IIN is not kept), in
-/// memory only: who asked and the rest of the message are not there.
-#[derive(Default)]
-struct AskedWords(std::sync::Mutex<HashMap<(Script, String), std::sync::Arc<str>>>);
-
-impl AskedWords {
-    const CAPACITY: usize = 10_000;
-
-    fn get_or_insert(&self, token: &Token, analyse: impl FnOnce() -> String) -> String {
-        if token.script == Script::Number {
-            return analyse();
-        }
-        let key = (token.script, token.text.clone());
-        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(k) = lock().get(&key) {
-            return k.to_string();
-        }
-        // Analysed outside the lock: another thread may do the same word
-        // at once, with the same result.
-        let k = analyse();
-        let mut map = lock();
-        if map.len() >= Self::CAPACITY {
-            map.clear();
-        }
-        map.insert(key, k.as_str().into());
-        k
-    }
+    /// ([`Analyzer::raw_keys_of_question`]).
+    asked: WordMemo<str>,
 }
 
 impl Analyzer {
@@ -131,7 +114,7 @@ impl Analyzer {
             stop: HashSet::default(),
             light: HashSet::default(),
             memo: HashMap::default(),
-            asked: AskedWords::default(),
+            asked: WordMemo::default(),
         };
         let mut synonyms = HashMap::default();
         for group in synonym_groups {
@@ -260,7 +243,7 @@ impl Analyzer {
     }
 
     /// [`Analyzer::raw_keys_of`] for a question: a word that the memo does
-    /// not hold is analysed once and remembered ([`AskedWords`]), since a
+    /// not hold is analysed once and remembered ([`WordMemo`]), since a
     /// word's key depends on the word alone (its reading too).
     pub fn raw_keys_of_question(&self, tokens: &[Token], readings: &Readings) -> Vec<Cow<'_, str>> {
         tokens
@@ -270,7 +253,8 @@ impl Analyzer {
                 Some(raw) => Cow::Borrowed(raw.as_str()),
                 None => Cow::Owned(
                     self.asked
-                        .get_or_insert(t, || self.analyse(t, readings.get(i, self.lang))),
+                        .get_or_insert(t, || self.analyse(t, readings.get(i, self.lang)).into())
+                        .to_string(),
                 ),
             })
             .collect()

@@ -23,6 +23,7 @@ mod analyzer;
 mod fuzzy;
 mod index;
 mod learned;
+mod memo;
 mod patterns;
 mod safety;
 mod score;
@@ -164,6 +165,8 @@ pub struct Matcher {
     /// Other countries' names of all three languages in one set.
     other_places: PatternSet,
     smalltalk: SmallTalkSet,
+    /// The Cyrillic readings of Latin words met in questions.
+    readings: memo::WordMemo<[String; 2]>,
 }
 
 /// The entries of `rest` close enough to `best` to be offered with it.
@@ -370,6 +373,7 @@ impl Matcher {
                 |t| t.text.clone(),
             ),
             smalltalk: SmallTalkSet::new(),
+            readings: memo::WordMemo::default(),
         }
     }
 
@@ -380,7 +384,7 @@ impl Matcher {
         let message = question;
         let question = cut(message);
         let tokens = text::tokenize(question);
-        let readings = Readings::of(&tokens);
+        let readings = Readings::of_remembered(&tokens, &self.readings);
         // Each word's key in each language, computed once: language
         // detection, the learned signal and matching all read them.
         let raws = Tri::from_fn(|l| {

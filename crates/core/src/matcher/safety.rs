@@ -18,6 +18,7 @@
 //! sequences listed as harmless ("suicide squad") trigger nothing.
 
 use super::analyzer::Readings;
+use super::memo::WordMemo;
 use super::patterns::{self, PatternSet};
 use crate::knowledge::{Knowledge, Safety};
 use crate::lang::{Lang, Tri};
@@ -38,39 +39,8 @@ pub struct SafetyCheck {
     /// are spelt right, so never read as a trigger word with a typo.
     known: Arc<Tri<HashSet<String>>>,
     /// Words already seen ([`SafetyCheck::see`] depends on the word alone),
-    /// across messages: most words of a message have come before.
-    seen: SeenCache,
-}
-
-/// [`Seen`] by word, up to [`SeenCache::CAPACITY`] words (then it starts
-/// afresh). Shared by the threads that answer questions. Single words
-/// only, never numbers (a phone number or an IIN is not kept), in memory
-/// only: who wrote and the rest of the message are not there.
-#[derive(Default)]
-struct SeenCache(std::sync::Mutex<HashMap<(Script, String), Arc<Seen>>>);
-
-impl SeenCache {
-    const CAPACITY: usize = 10_000;
-
-    fn get_or_insert(&self, token: &Token, see: impl FnOnce() -> Seen) -> Arc<Seen> {
-        if token.script == Script::Number {
-            return Arc::new(see());
-        }
-        let key = (token.script, token.text.clone());
-        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(seen) = lock().get(&key) {
-            return Arc::clone(seen);
-        }
-        // Computed outside the lock: another thread may do the same word
-        // at once, with the same result.
-        let seen = Arc::new(see());
-        let mut map = lock();
-        if map.len() >= Self::CAPACITY {
-            map.clear();
-        }
-        map.insert(key, Arc::clone(&seen));
-        seen
-    }
+    /// across messages.
+    seen: WordMemo<Seen>,
 }
 
 /// A message that tripped a trigger.
@@ -193,7 +163,7 @@ impl SafetyCheck {
             gap: s.phrase_gap,
             follows: follows.into(),
             known: Arc::new(known),
-            seen: SeenCache::default(),
+            seen: WordMemo::default(),
         }
     }
 
@@ -208,7 +178,7 @@ impl SafetyCheck {
             gap: self.gap,
             follows: Arc::clone(&self.follows),
             known: Arc::clone(&self.known),
-            seen: SeenCache::default(),
+            seen: WordMemo::default(),
         }
     }
 
@@ -248,7 +218,10 @@ impl SafetyCheck {
             .map(|(i, t)| {
                 *index.entry(t.text.as_str()).or_insert_with(|| {
                     let reading = |lang| readings.and_then(|r| r.get(i, lang));
-                    seen.push(self.seen.get_or_insert(t, || self.see(t, reading)));
+                    seen.push(
+                        self.seen
+                            .get_or_insert(t, || Arc::new(self.see(t, reading))),
+                    );
                     seen.len() - 1
                 })
             })
