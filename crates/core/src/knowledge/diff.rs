@@ -27,7 +27,7 @@
 //! of the base.
 
 use crate::Engine;
-use crate::knowledge::{Entry, Knowledge, Source};
+use crate::knowledge::{Entry, Knowledge, OffTopicExamples, Source};
 use crate::lang::{Lang, Tri};
 use crate::render::{self, Format};
 use serde::{Deserialize, Serialize};
@@ -194,12 +194,13 @@ pub fn summarize(live: &Engine, candidate: &Engine) -> Summary {
     if old.other_places != new.other_places {
         s.special.push(Special::Scope);
     }
-    let off_topic = |kb: &Knowledge| {
-        kb.off_topic
-            .as_ref()
-            .map(|o| (o.threshold, o.questions.clone()))
-    };
-    if old.safety.examples != new.safety.examples || off_topic(old) != off_topic(new) {
+    // Off-topic examples by their texts and threshold (not their lines).
+    fn off_topic(o: &OffTopicExamples) -> (f32, &Tri<Vec<String>>) {
+        (o.threshold, &o.questions)
+    }
+    if old.safety.examples != new.safety.examples
+        || old.off_topic.as_ref().map(off_topic) != new.off_topic.as_ref().map(off_topic)
+    {
         s.special.push(Special::Examples);
     }
 

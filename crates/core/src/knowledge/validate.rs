@@ -731,13 +731,7 @@ fn check_off_topic(ctx: &mut Ctx, raw: yaml::RawOffTopicExamples) -> Option<OffT
     let key = "off_topic_examples";
     let at = Tri::from_fn(|lang| {
         let (list_line, _) = locate_in(&ctx.lines, 1, &[key, "questions", lang.code()]);
-        let column = |line: usize| {
-            ctx.lines.get(line - 1).map_or(1, |l| {
-                l.chars().take_while(|&c| c == ' ' || c == '-').count() + 1
-            })
-        };
-        let lines = item_lines(&ctx.lines, list_line);
-        lines.into_iter().map(|l| (l, column(l))).collect()
+        item_positions(&ctx.lines, list_line)
     });
     check_labelled(ctx, key, raw.threshold, hint, &labels).then(|| OffTopicExamples {
         threshold: raw.threshold,
@@ -796,9 +790,9 @@ fn check_labelled(
                     "keep the examples that teach something new",
                 );
             }
-            let lines = item_lines(&ctx.lines, list_line);
+            let at = item_positions(&ctx.lines, list_line);
             for (i, example) in list.iter().enumerate() {
-                let line = lines.get(i).copied().unwrap_or(list_line);
+                let (line, column) = at.get(i).copied().unwrap_or((list_line, 1));
                 let normal = example.split_whitespace().collect::<Vec<_>>().join(" ");
                 let normal = normal.to_lowercase();
                 let problem = if normal.is_empty() {
@@ -833,9 +827,6 @@ fn check_labelled(
                     }
                 };
                 if let Some((message, hint)) = problem {
-                    let column = ctx.lines.get(line - 1).map_or(1, |l| {
-                        l.chars().take_while(|&c| c == ' ' || c == '-').count() + 1
-                    });
                     ctx.diags
                         .push(Diagnostic::error(ctx.path, line, column, message, hint));
                 }
@@ -845,9 +836,10 @@ fn check_labelled(
     ctx.diags.len() == errors
 }
 
-/// The (1-based) lines of the items of the list whose key is on line
-/// `key_line`: the file writes one example a line.
-fn item_lines(lines: &[&str], key_line: usize) -> Vec<usize> {
+/// Where the items of the list whose key is on line `key_line` are: the
+/// (1-based) line and the column of each item's value, after `- `. The
+/// file writes one example a line.
+fn item_positions(lines: &[&str], key_line: usize) -> Vec<(usize, usize)> {
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let Some(key) = lines.get(key_line.saturating_sub(1)) else {
         return Vec::new();
@@ -863,7 +855,8 @@ fn item_lines(lines: &[&str], key_line: usize) -> Vec<usize> {
             break;
         }
         if t == "-" || t.starts_with("- ") {
-            out.push(i + 1);
+            let column = line.chars().take_while(|&c| c == ' ' || c == '-').count() + 1;
+            out.push((i + 1, column));
         }
     }
     out

@@ -293,7 +293,7 @@ impl Support {
     ///   the rate is not, and the dollar alone does not say what is asked.
     pub fn shows(&self) -> bool {
         (self.exact > 0 || self.near >= 2)
-            && (self.weight >= self.needed || self.phrasing >= SURE_PHRASING)
+            && (self.weight >= self.needed || self.nearly_an_example())
             && !(self.exact == 1 && self.unsure > 0 && self.phrasing < UNSURE_PHRASING)
     }
 }
@@ -486,23 +486,24 @@ impl Matcher {
         m.best = ranked.first().copied();
         m.runner_up = ranked.get(1).copied();
         m.support = m.best.map(|b| evidence.of(index, b.entry, phrasing[0]));
+        let candidate = match (m.best, m.support) {
+            (Some(best), Some(support)) if best.score >= THRESHOLD && support.shows() => {
+                Some((best, support))
+            }
+            _ => None,
+        };
         // The learned signal is asked only about a candidate answer, and
         // not about one of the entry's own example questions.
-        if let (Some(best), Some(support), Some(model)) = (m.best, m.support, &self.in_scope)
-            && best.score >= THRESHOLD
-            && support.shows()
-            && support.phrasing < SURE_PHRASING
-        {
-            m.in_scope = Some(model.probability(features()));
-        }
-        let about_base = match (m.in_scope, &self.in_scope) {
-            (Some(p), Some(model)) => p >= model.threshold(),
+        let about_base = match (candidate, &self.in_scope) {
+            (Some((_, support)), Some(model)) if !support.nearly_an_example() => {
+                let p = model.probability(features());
+                m.in_scope = Some(p);
+                p >= model.threshold()
+            }
             _ => true,
         };
-        match (m.best, m.support) {
-            (Some(best), Some(support))
-                if best.score >= THRESHOLD && support.shows() && about_base =>
-            {
+        match candidate {
+            Some((best, _)) if about_base => {
                 m.outcome = Outcome::Answer(best.entry);
                 m.see_also = see_also(best, &ranked[1..]);
             }
