@@ -15,6 +15,8 @@ pub mod messages;
 pub mod par;
 pub mod render;
 pub mod selftest;
+#[cfg(test)]
+mod testing;
 pub mod text;
 
 use knowledge::{Knowledge, LoadError};

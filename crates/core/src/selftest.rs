@@ -135,38 +135,26 @@ fn misrouted_examples(engine: &Engine) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use crate::knowledge::load_dir;
-    use std::path::Path;
+    use crate::testing::{numbered, off_topic_yaml, small_fixture};
 
     /// The small fixture with an off-topic file of 20 weather questions a
     /// language, plus `extra` at the end of the English list.
-    fn engine_with_off_topic(extra: &str) -> (tempfile::TempDir, Engine) {
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
-        let dir = tempfile::tempdir().expect("temp dir");
-        for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
-            std::fs::copy(fixture.join(f), dir.path().join(f)).expect("copy");
-        }
-        let list = |q: &str| {
-            (0..20)
-                .map(|i| format!("      - \"{q} {i}\"\n"))
-                .collect::<String>()
-        };
-        let text = format!(
-            "off_topic_examples:\n  threshold: 0.5\n  questions:\n    en:\n{}{extra}    ru:\n{}    kk:\n{}",
-            list("weather in almaty on day"),
-            list("погода в алматы на день"),
-            list("алматыдағы ауа райы күні")
-        );
-        std::fs::write(dir.path().join("off-topic-examples.yaml"), text).expect("write");
+    fn engine_with_off_topic(extra: &[&str]) -> (tempfile::TempDir, Engine) {
+        let mut en = numbered("weather in almaty on day", 20);
+        en.extend(extra.iter().map(|q| q.to_string()));
+        let ru = numbered("погода в алматы на день", 20);
+        let kk = numbered("алматыдағы ауа райы күні", 20);
+        let text = off_topic_yaml("0.5", [&en, &ru, &kk]);
+        let dir = small_fixture(&[("off-topic-examples.yaml", &text)]);
         let kb = load_dir(dir.path()).expect("the fixture loads");
         (dir, Engine::new(kb))
     }
 
     #[test]
     fn an_off_topic_example_that_is_an_entry_s_own_question_is_an_error_at_its_line() {
-        let (_dir, engine) = engine_with_off_topic("");
+        let (_dir, engine) = engine_with_off_topic(&[]);
         assert!(run(&engine).is_empty(), "{:?}", run(&engine));
-        let (_dir, engine) =
-            engine_with_off_topic("      - \"How many children live in Kazakhstan?\"\n");
+        let (_dir, engine) = engine_with_off_topic(&["How many children live in Kazakhstan?"]);
         let problems: Vec<String> = run(&engine).iter().map(|d| d.to_string()).collect();
         // 3 header lines, the English key, 20 questions: the extra is line 25.
         assert_eq!(problems.len(), 1, "{problems:?}");

@@ -104,18 +104,13 @@ fn figurative_triggers_alarm_when_the_learned_signal_cannot_judge() {
 #[test]
 fn a_figurative_threshold_outside_0_1_is_an_error_with_its_line() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
-    let dir = tempfile::tempdir().expect("temp dir");
-    for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
-        let text = std::fs::read_to_string(fixture.join(f)).expect("fixture");
-        let text = match f {
-            "safety.yaml" => text.replace(
-                "  figurative:\n",
-                "  figurative_threshold: 1.5\n  figurative:\n",
-            ),
-            _ => text,
-        };
-        std::fs::write(dir.path().join(f), text).expect("write");
-    }
+    let safety = std::fs::read_to_string(fixture.join("safety.yaml"))
+        .expect("fixture")
+        .replace(
+            "  figurative:\n",
+            "  figurative_threshold: 1.5\n  figurative:\n",
+        );
+    let dir = crate::testing::small_fixture(&[("safety.yaml", &safety)]);
     let e = load_dir(dir.path())
         .expect_err("the threshold is refused")
         .to_string();
@@ -287,7 +282,7 @@ proptest::proptest! {
     }
 
     /// The words a message shares with earlier ones are remembered
-    /// (`SeenCache`, `AskedWords`): asking again gives the same verdict as
+    /// (`memo::WordMemo`): asking again gives the same verdict as
     /// a matcher that has seen nothing yet.
     #[test]
     fn a_message_asked_again_gets_the_same_verdict(s in proptest::prelude::any::<String>()) {
@@ -305,15 +300,9 @@ fn matcher_once() -> &'static (Knowledge, Matcher) {
     M.get_or_init(matcher)
 }
 
-/// The small fixture with `off-topic-examples.yaml` (20 questions a
-/// language about population, money and weather), in a temporary
-/// directory.
-fn fixture_with_off_topic(threshold: &str) -> (tempfile::TempDir, Knowledge) {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
-    let dir = tempfile::tempdir().expect("temp dir");
-    for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
-        std::fs::copy(fixture.join(f), dir.path().join(f)).expect("copy");
-    }
+/// `off-topic-examples.yaml` for the small fixture: 20 questions a
+/// language about population and weather.
+fn off_topic_file(threshold: &str) -> String {
     let places = [
         "Almaty",
         "Astana",
@@ -326,45 +315,31 @@ fn fixture_with_off_topic(threshold: &str) -> (tempfile::TempDir, Knowledge) {
         "Kostanay",
         "Oral",
     ];
-    let en = places
-        .iter()
-        .flat_map(|p| {
-            [
-                format!("how many people live in {p}"),
-                format!("what is the weather in {p} today"),
-            ]
-        })
-        .collect::<Vec<_>>();
-    let ru = places
-        .iter()
-        .flat_map(|p| {
-            [
-                format!("сколько людей живет в городе {p}"),
-                format!("какая погода сегодня в городе {p}"),
-            ]
-        })
-        .collect::<Vec<_>>();
-    let kk = places
-        .iter()
-        .flat_map(|p| {
-            [
-                format!("{p} қаласында қанша адам тұрады"),
-                format!("{p} қаласында бүгін ауа райы қандай"),
-            ]
-        })
-        .collect::<Vec<_>>();
-    let list = |l: &[String]| {
-        l.iter()
-            .map(|q| format!("      - \"{q}\"\n"))
-            .collect::<String>()
+    let questions = |people: &str, weather: &str| -> Vec<String> {
+        places
+            .iter()
+            .flat_map(|p| [people.replace("{p}", p), weather.replace("{p}", p)])
+            .collect()
     };
-    let text = format!(
-        "off_topic_examples:\n  threshold: {threshold}\n  questions:\n    en:\n{}    ru:\n{}    kk:\n{}",
-        list(&en),
-        list(&ru),
-        list(&kk)
+    let en = questions(
+        "how many people live in {p}",
+        "what is the weather in {p} today",
     );
-    std::fs::write(dir.path().join("off-topic-examples.yaml"), text).expect("write");
+    let ru = questions(
+        "сколько людей живет в городе {p}",
+        "какая погода сегодня в городе {p}",
+    );
+    let kk = questions(
+        "{p} қаласында қанша адам тұрады",
+        "{p} қаласында бүгін ауа райы қандай",
+    );
+    crate::testing::off_topic_yaml(threshold, [&en, &ru, &kk])
+}
+
+/// The small fixture with [`off_topic_file`], loaded.
+fn fixture_with_off_topic(threshold: &str) -> (tempfile::TempDir, Knowledge) {
+    let text = off_topic_file(threshold);
+    let dir = crate::testing::small_fixture(&[("off-topic-examples.yaml", &text)]);
     let kb = load_dir(dir.path()).expect("the fixture with off-topic examples loads");
     (dir, kb)
 }
@@ -414,16 +389,8 @@ fn off_topic_examples_keep_a_question_about_something_else_unanswered() {
 
 #[test]
 fn an_off_topic_threshold_outside_0_1_is_an_error_with_its_line() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
-    let dir = tempfile::tempdir().expect("temp dir");
-    for f in ["facts.yaml", "synonyms.yaml", "scope.yaml", "safety.yaml"] {
-        std::fs::copy(fixture.join(f), dir.path().join(f)).expect("copy");
-    }
-    let (_keep, _) = fixture_with_off_topic("0.5");
-    let text = std::fs::read_to_string(_keep.path().join("off-topic-examples.yaml"))
-        .expect("written")
-        .replace("threshold: 0.5", "threshold: 2");
-    std::fs::write(dir.path().join("off-topic-examples.yaml"), text).expect("write");
+    let text = off_topic_file("2");
+    let dir = crate::testing::small_fixture(&[("off-topic-examples.yaml", &text)]);
     let e = load_dir(dir.path()).expect_err("refused").to_string();
     assert!(
         e.contains("off-topic-examples.yaml:2:")
@@ -434,7 +401,7 @@ fn an_off_topic_threshold_outside_0_1_is_an_error_with_its_line() {
 
 #[test]
 fn a_trigger_alarms_every_time_it_is_written() {
-    // The words of a message are remembered across messages (`SeenCache`):
+    // The words of a message are remembered across messages (`memo::WordMemo`):
     // the second message must be checked as the first.
     let (_, m) = matcher();
     for message in ["меня бьют дома", "menya byut doma", "мені ұрады"] {

@@ -264,18 +264,12 @@ fn special_files_are_named() {
 
 #[test]
 fn examples_of_the_learned_signals_are_named() {
-    let off_topic = |threshold: &str, extra: &str| {
-        let list = |l: &str| {
-            (0..20)
-                .map(|i| format!("      - \"{l} weather question {i}\"\n"))
-                .collect::<String>()
-        };
-        let text = format!(
-            "off_topic_examples:\n  threshold: {threshold}\n  questions:\n    en:\n{}{extra}    ru:\n{}    kk:\n{}",
-            list("en"),
-            list("ru"),
-            list("kk")
-        );
+    let off_topic = |threshold: &str, extra: &[&str]| {
+        let mut en = crate::testing::numbered("en weather question", 20);
+        en.extend(extra.iter().map(|q| q.to_string()));
+        let ru = crate::testing::numbered("ru weather question", 20);
+        let kk = crate::testing::numbered("kk weather question", 20);
+        let text = crate::testing::off_topic_yaml(threshold, [&en, &ru, &kk]);
         (PathBuf::from("off-topic-examples.yaml"), text)
     };
     let with = |file: (PathBuf, String)| {
@@ -286,11 +280,11 @@ fn examples_of_the_learned_signals_are_named() {
             Err(e) => panic!("{e}"),
         }
     };
-    let live = with(off_topic("0.2", ""));
-    assert!(summarize(&live, &with(off_topic("0.2", ""))).is_empty());
+    let live = with(off_topic("0.2", &[]));
+    assert!(summarize(&live, &with(off_topic("0.2", &[]))).is_empty());
     for candidate in [
-        with(off_topic("0.3", "")),
-        with(off_topic("0.2", "      - \"what time is it\"\n")),
+        with(off_topic("0.3", &[])),
+        with(off_topic("0.2", &["what time is it"])),
         engine(&base()),
     ] {
         let s = summarize(&live, &candidate);
