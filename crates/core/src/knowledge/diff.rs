@@ -191,7 +191,7 @@ pub fn summarize(live: &Engine, candidate: &Engine) -> Summary {
     if old.synonyms != new.synonyms {
         s.special.push(Special::Synonyms);
     }
-    if old.other_places != new.other_places {
+    if old.other_places != new.other_places || old.home_places != new.home_places {
         s.special.push(Special::Scope);
     }
     // Off-topic examples by their texts and threshold (not their lines).

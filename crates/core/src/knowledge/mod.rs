@@ -34,6 +34,10 @@ pub struct Knowledge {
     pub synonyms: Tri<Vec<Vec<String>>>,
     /// Word patterns naming other countries (a trailing `*` is a prefix).
     pub other_places: Tri<Vec<String>>,
+    /// Word patterns naming Kazakhstan and its cities: a question that
+    /// names one is about Kazakhstan even when it names another country
+    /// too ("we moved from Britain to Almaty").
+    pub home_places: Tri<Vec<String>>,
     /// Questions about something else (`off-topic-examples.yaml`), for the
     /// learned signal that a question is about the base at all.
     pub off_topic: Option<OffTopicExamples>,

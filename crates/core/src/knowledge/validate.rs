@@ -7,7 +7,7 @@ use super::{
     CHILDRENS_DAY_MESSAGE, Date, Diagnostic, Entry, Knowledge, LoadError, OffTopicExamples, Safety,
     SafetyExamples, Severity, Source, Topic,
 };
-use crate::lang::Tri;
+use crate::lang::{Lang, Tri};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -377,6 +377,7 @@ pub fn build(
     let mut off_topic = None;
     let mut synonyms = Tri::<Vec<Vec<String>>>::default();
     let mut other_places = Tri::<Vec<String>>::default();
+    let mut home_places = Tri::<Vec<String>>::default();
     // Files read by `load_dir` are within the limit already; in-memory
     // ones (`load_files`) are checked here.
     let files: Vec<&(PathBuf, String)> = files
@@ -534,7 +535,13 @@ pub fn build(
                         &["scope", "other_places"],
                         &f.scope.other_places,
                     );
+                    // Optional: checked when it is there at all.
+                    let home = &f.scope.home_places;
+                    if Lang::ALL.iter().any(|&l| !home.get(l).is_empty()) {
+                        check_patterns(&mut ctx, 1, &["scope", "home_places"], home);
+                    }
                     other_places = f.scope.other_places;
+                    home_places = f.scope.home_places;
                 }
                 Err(d) => ctx.diags.push(d),
             },
@@ -703,6 +710,7 @@ pub fn build(
                 safety,
                 synonyms,
                 other_places,
+                home_places,
                 off_topic,
                 newest_date,
                 by_id,

@@ -143,6 +143,8 @@ pub struct ScopeFile {
 #[serde(deny_unknown_fields)]
 pub struct RawScope {
     pub other_places: Tri<Vec<String>>,
+    #[serde(default)]
+    pub home_places: Tri<Vec<String>>,
 }
 
 /// A parsed entry with the position (1-based) of its first key, after `- `.

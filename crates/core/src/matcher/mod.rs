@@ -164,6 +164,8 @@ pub struct Matcher {
     in_scope: Option<Model>,
     /// Other countries' names of all three languages in one set.
     other_places: PatternSet,
+    /// Kazakhstan and its cities: naming one keeps a question in scope.
+    home_places: PatternSet,
     smalltalk: SmallTalkSet,
     /// The Cyrillic readings of Latin words met in questions.
     readings: memo::WordMemo<[String; 2]>,
@@ -184,6 +186,22 @@ fn cut(question: &str) -> &str {
         Some((cut, _)) => &question[..cut],
         None => question,
     }
+}
+
+/// Whether the question names one of `places`, in its own letters or read
+/// in Cyrillic (Latin-typed Russian and Kazakh).
+fn names(places: &PatternSet, tokens: &[Token], readings: &Readings) -> bool {
+    let mut hits = places.hits();
+    for (i, t) in tokens.iter().enumerate() {
+        places.mark(&t.text, i, false, &mut hits);
+        for lang in [Lang::Ru, Lang::Kk] {
+            if let Some(cyr) = readings.get(i, lang) {
+                places.mark(cyr, i, false, &mut hits);
+            }
+        }
+        places.settle(i, None, &mut hits);
+    }
+    places.found(&hits).is_some()
 }
 
 /// The learned signals of a base: distress (from `safety-examples.yaml`)
@@ -369,6 +387,11 @@ impl Matcher {
             in_scope,
             other_places: PatternSet::new(
                 Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
+                None,
+                |t| t.text.clone(),
+            ),
+            home_places: PatternSet::new(
+                Lang::ALL.iter().flat_map(|&l| kb.home_places.get(l)),
                 None,
                 |t| t.text.clone(),
             ),
@@ -569,20 +592,12 @@ impl Matcher {
         (None, None)
     }
 
-    /// Does the message name another country? Every word, and a Latin
-    /// word's Russian and Kazakh readings, is looked up once.
+    /// Does the message name another country, and not Kazakhstan or one
+    /// of its cities ("a British family in Almaty" asks about Kazakhstan)?
+    /// Every word, and a Latin word's Russian and Kazakh readings, is
+    /// looked up.
     fn names_other_place(&self, tokens: &[Token], readings: &Readings) -> bool {
-        let mut places = self.other_places.hits();
-        for (i, t) in tokens.iter().enumerate() {
-            self.other_places.mark(&t.text, i, false, &mut places);
-            for lang in [Lang::Ru, Lang::Kk] {
-                if let Some(cyr) = readings.get(i, lang) {
-                    self.other_places.mark(cyr, i, false, &mut places);
-                }
-            }
-            self.other_places.settle(i, None, &mut places);
-        }
-        self.other_places.found(&places).is_some()
+        names(&self.other_places, tokens, readings) && !names(&self.home_places, tokens, readings)
     }
 
     /// The language of a question, from its letters and words.

@@ -61,6 +61,16 @@ fn unknown_subjects_fall_back_with_suggestions_not_answers() {
     let r = m.find("how many children live in russia", None);
     assert_eq!(r.outcome, Outcome::OutOfScope, "another country");
     assert_eq!(entry_of(&kb, &r), None);
+    // Naming Kazakhstan or one of its cities as well keeps it in scope.
+    let r = m.find("how many children live in kazakhstan and russia", None);
+    assert_eq!(entry_of(&kb, &r).as_deref(), Some("children-total"));
+    for q in [
+        "we moved from russia to almaty, how many children",
+        "мы переехали из России в Алматы, сколько детей",
+        "biz resejden almatyga koshtik, neshe bala bar",
+    ] {
+        assert_ne!(m.find(q, None).outcome, Outcome::OutOfScope, "{q}");
+    }
     assert_eq!(m.find("the of and", None).outcome, Outcome::Empty);
     assert_eq!(m.find("", None).outcome, Outcome::Empty);
 }
