@@ -188,6 +188,35 @@ fn cut(question: &str) -> &str {
     }
 }
 
+/// The sentences of a message: split after `?`, `!`, `;` and line breaks,
+/// and after a `.` that a space follows ("6.8" stays whole). Each piece
+/// is a slice of `text` between char boundaries found on `text` itself.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let ends = match c {
+            '?' | '!' | ';' | '\n' | '\r' | '…' => true,
+            '.' => chars.peek().is_none_or(|&(_, next)| next.is_whitespace()),
+            _ => false,
+        };
+        if ends {
+            let end = i + c.len_utf8();
+            let piece = text[start..end].trim();
+            if !piece.is_empty() {
+                out.push(piece);
+            }
+            start = end;
+        }
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
 /// Whether the question names one of `places`, in its own letters or read
 /// in Cyrillic (Latin-typed Russian and Kazakh).
 fn names(places: &PatternSet, tokens: &[Token], readings: &Readings) -> bool {
@@ -327,6 +356,12 @@ const SURE_PHRASING: f32 = 0.8;
 /// This close, a word the base does not know is a typo in a question
 /// written for the entry ("Ауылда қанше баңа бар?"), not another subject.
 const UNSURE_PHRASING: f32 = 0.5;
+
+/// How close (weighted Jaccard) one sentence of a message that found no
+/// answer as a whole must be to one of an entry's example phrasings to be
+/// answered on its own: "skolko devochek?" (0.95) is a question, "какая
+/// статья" (0.27) or "from what age" (0.43) after a story is not.
+const SENTENCE_PHRASING: f32 = 0.5;
 
 /// The longest question matched; the rest of a very long message is
 /// ignored for matching, not for safety.
@@ -541,7 +576,42 @@ impl Matcher {
             }
         }
         self.helplines_unless_related(&mut m, asks);
+        if m.outcome == Outcome::Fallback
+            && !m.safety
+            && let Some(answer) = self.answer_in_a_sentence(question, lang)
+        {
+            return answer;
+        }
         m
+    }
+
+    /// People often tell their story first and ask at the end ("We moved
+    /// to Almaty last year. Our kids are 7 and 10. Is state school free
+    /// for foreigners?"): the story's words dilute the question's. When
+    /// the whole message finds no answer, each of its sentences is asked on
+    /// its own, with every check of [`Matcher::find`], and must also be
+    /// close to one of the entry's example phrasings ([`SENTENCE_PHRASING`]):
+    /// out of its story, "is that allowed by law?" or "from what age?" is
+    /// about nothing in particular. The most confident answer wins. A
+    /// sentence that alarms (the learned signal judges a
+    /// shorter text) gives no answer here: the whole message did not alarm.
+    fn answer_in_a_sentence(&self, question: &str, lang: Lang) -> Option<Match> {
+        let sentences = sentences(question);
+        if sentences.len() < 2 {
+            return None;
+        }
+        sentences
+            .into_iter()
+            .map(|s| self.find(s, Some(lang)))
+            .filter(|m| {
+                matches!(m.outcome, Outcome::Answer(_))
+                    && !m.safety
+                    && m.support.is_some_and(|s| s.phrasing >= SENTENCE_PHRASING)
+            })
+            .max_by(|a, b| {
+                let score = |m: &Match| m.best.map_or(0.0, |b| b.score);
+                score(a).total_cmp(&score(b))
+            })
     }
 
     /// After a safety trigger the helplines come first; what follows them

@@ -420,3 +420,52 @@ fn a_trigger_alarms_every_time_it_is_written() {
         }
     }
 }
+
+#[test]
+fn a_question_after_a_story_is_answered_from_its_own_sentence() {
+    let (kb, m) = matcher();
+    for q in [
+        "We moved here last year from the north, my wife works at the hospital and the kids \
+         are at the new school near the park. How many children live in Kazakhstan?",
+        "My sister asked me this at dinner yesterday and nobody at the table knew the answer, \
+         so I am asking you now. Сколько детей в Казахстане?",
+    ] {
+        let r = m.find(q, None);
+        assert_eq!(entry_of(&kb, &r).as_deref(), Some("children-total"), "{q}");
+    }
+    // A vague last sentence is no question of its own: "children in
+    // kazakhstan" alone is answered, but far from any example phrasing.
+    assert_eq!(
+        entry_of(&kb, &m.find("children in kazakhstan", None)).as_deref(),
+        Some("children-total")
+    );
+    let r = m.find(
+        "We moved here last year from the north, my wife works at the hospital and the kids \
+         are at the new school near the park. Children in Kazakhstan.",
+        None,
+    );
+    assert_eq!(entry_of(&kb, &r), None);
+}
+
+#[test]
+fn sentences_split_after_marks_but_not_inside_numbers() {
+    assert_eq!(
+        sentences("Hi. 6.8 million?! ok\nwhy;  "),
+        ["Hi.", "6.8 million?", "!", "ok", "why;"]
+    );
+    assert_eq!(sentences("one"), ["one"]);
+    assert!(sentences(" \n ").is_empty());
+}
+
+proptest::proptest! {
+    #[test]
+    fn sentences_are_pieces_of_the_text_in_order(s in proptest::prelude::any::<String>()) {
+        let mut rest = s.as_str();
+        for piece in sentences(&s) {
+            proptest::prop_assert!(!piece.is_empty());
+            let at = rest.find(piece);
+            proptest::prop_assert!(at.is_some(), "{piece:?} not in {rest:?}");
+            rest = &rest[at.unwrap_or(0) + piece.len()..];
+        }
+    }
+}
