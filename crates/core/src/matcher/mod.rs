@@ -166,6 +166,10 @@ pub struct Matcher {
     other_places: PatternSet,
     /// Kazakhstan and its cities: naming one keeps a question in scope.
     home_places: PatternSet,
+    /// Per entry: does one of its example questions name another country
+    /// (alimony from abroad, a child taken abroad)? Then a question that
+    /// names one may be answered with it.
+    abroad: Vec<bool>,
     smalltalk: SmallTalkSet,
     /// The Cyrillic readings of Latin words met in questions.
     readings: memo::WordMemo<[String; 2]>,
@@ -424,22 +428,33 @@ impl Matcher {
             .any(|&l| !kb.safety.figurative.get(l).is_empty())
             .then(|| (safety.figurative(kb), kb.safety.figurative_threshold));
         let (distress, in_scope) = learned_signals(kb, &safety, [&en, &ru, &kk]);
+        let places = |lists: &Tri<Vec<String>>| {
+            PatternSet::new(Lang::ALL.iter().flat_map(|&l| lists.get(l)), None, |t| {
+                t.text.clone()
+            })
+        };
+        let other_places = places(&kb.other_places);
+        let home_places = places(&kb.home_places);
+        let abroad = kb
+            .entries
+            .iter()
+            .map(|e| {
+                Lang::ALL.iter().flat_map(|&l| e.questions.get(l)).any(|q| {
+                    let tokens = text::tokenize(q);
+                    let readings = Readings::of(&tokens);
+                    names(&other_places, &tokens, &readings)
+                })
+            })
+            .collect();
         Matcher {
             indexes: Tri { en, ru, kk },
             safety,
             figurative,
             distress,
             in_scope,
-            other_places: PatternSet::new(
-                Lang::ALL.iter().flat_map(|&l| kb.other_places.get(l)),
-                None,
-                |t| t.text.clone(),
-            ),
-            home_places: PatternSet::new(
-                Lang::ALL.iter().flat_map(|&l| kb.home_places.get(l)),
-                None,
-                |t| t.text.clone(),
-            ),
+            other_places,
+            home_places,
+            abroad,
             smalltalk: SmallTalkSet::new(),
             readings: memo::WordMemo::default(),
         }
@@ -524,11 +539,6 @@ impl Matcher {
                 return m;
             }
         }
-        if other_place {
-            m.outcome = Outcome::OutOfScope;
-            self.helplines_unless_related(&mut m, false);
-            return m;
-        }
         let index = self.indexes.get(lang);
         let mut terms = index
             .analyzer
@@ -543,6 +553,9 @@ impl Matcher {
         // Beyond the words of its trigger, does the message ask anything?
         let asks = terms.iter().any(|t| t.kind == Kind::Content);
         if terms.is_empty() {
+            if other_place {
+                m.outcome = Outcome::OutOfScope;
+            }
             self.helplines_unless_related(&mut m, asks);
             return m;
         }
@@ -585,6 +598,22 @@ impl Matcher {
                     .copied()
                     .collect();
             }
+        }
+        // Another country named: only an entry that speaks of other
+        // countries answers, and only a question close to one of its
+        // example phrasings ("how many children live in the USA" shares a
+        // rare word with "alimony from the USA"); anything else is out of
+        // scope.
+        let abroad = match (&m.outcome, m.support) {
+            (Outcome::Answer(e), Some(s)) => self.abroad[*e] && s.phrasing >= SENTENCE_PHRASING,
+            _ => false,
+        };
+        if other_place && !abroad {
+            m.outcome = Outcome::OutOfScope;
+            m.suggestions.clear();
+            m.see_also.clear();
+            self.helplines_unless_related(&mut m, false);
+            return m;
         }
         self.helplines_unless_related(&mut m, asks);
         if m.outcome == Outcome::Fallback

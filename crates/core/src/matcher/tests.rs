@@ -469,3 +469,37 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn an_entry_with_an_example_naming_another_country_answers_close_questions_about_it() {
+    let facts = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small/facts.yaml"),
+    )
+    .expect("fixture");
+    let question = "    questions:\n      en: [Where can a child get help?]";
+    assert!(facts.contains(question));
+    let abroad = facts.replacen(
+        question,
+        "    questions:\n      en: [Where can a child get help?, can a child call 111 from russia]",
+        1,
+    );
+    let ask = |facts: &str, q: &str| {
+        let dir = crate::testing::small_fixture(&[("facts.yaml", facts)]);
+        let kb = load_dir(dir.path()).expect("loads");
+        let m = Matcher::new(&kb);
+        let r = m.find(q, None);
+        (r.outcome.clone(), entry_of(&kb, &r))
+    };
+    let q = "can my child call 111 from russia";
+    assert_eq!(
+        ask(&facts, q).0,
+        Outcome::OutOfScope,
+        "no entry speaks of abroad"
+    );
+    assert_eq!(ask(&abroad, q).1.as_deref(), Some("helplines"));
+    // Other entries stay out of scope.
+    assert_eq!(
+        ask(&abroad, "how many children live in russia").0,
+        Outcome::OutOfScope
+    );
+}
