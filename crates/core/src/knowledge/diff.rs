@@ -182,6 +182,8 @@ pub fn summarize(live: &Engine, candidate: &Engine) -> Summary {
         || old.safety.harmless != new.safety.harmless
         || old.safety.figurative != new.safety.figurative
         || old.safety.figurative_threshold != new.safety.figurative_threshold
+        || old.safety.ambiguous != new.safety.ambiguous
+        || old.safety.ambiguous_threshold != new.safety.ambiguous_threshold
         || old.safety.phrase_gap != new.safety.phrase_gap
         || after_helplines(old) != after_helplines(new)
         || helplines_id(old) != helplines_id(new)

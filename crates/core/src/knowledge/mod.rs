@@ -102,6 +102,13 @@ pub struct Safety {
     /// examples, or a message longer than a question).
     pub figurative: Tri<Vec<String>>,
     pub figurative_threshold: f32,
+    /// Triggers whose words are everyday words too ("she hit me" with a
+    /// pillow, "kicked me under the table"): they alarm unless the learned
+    /// signal is sure the message is ordinary, that is unless it gives it
+    /// less than [`Safety::ambiguous_threshold`] (lower than the
+    /// figurative one: these words usually do mean harm).
+    pub ambiguous: Tri<Vec<String>>,
+    pub ambiguous_threshold: f32,
     pub phrase_gap: usize,
     /// The entries that may follow the helplines block when they match
     /// confidently (ascending indices into [`Knowledge::entries`]).
@@ -146,6 +153,11 @@ impl Safety {
     /// (`safety-examples.yaml`): a message that says "kill me" needs less
     /// of the signal's agreement than one that does not.
     pub const FIGURATIVE_THRESHOLD: f32 = 0.45;
+    /// The learned probability from which an ambiguous trigger alarms,
+    /// unless `safety.yaml` says otherwise: low, so that only a message the
+    /// signal is sure about ("my sister kicked me under the table lol", p
+    /// 0.08) goes without the helplines; "they beat me at school" has 0.4.
+    pub const AMBIGUOUS_THRESHOLD: f32 = 0.2;
     /// The default [`Safety::phrase_gap`].
     pub const PHRASE_GAP: usize = 3;
     /// The largest gap `safety.yaml` may set: further apart, the words of a

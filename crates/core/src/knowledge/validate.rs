@@ -434,17 +434,31 @@ pub fn build(
                     if let Some(figurative) = &f.safety.figurative {
                         check_patterns(&mut ctx, 1, &["safety", "figurative"], figurative);
                     }
-                    if let Some(t) = f
-                        .safety
-                        .figurative_threshold
-                        .filter(|t| !(*t > 0.0 && *t < 1.0))
-                    {
-                        ctx.err(
-                            1,
-                            &["safety", "figurative_threshold"],
-                            format!("figurative_threshold {t} is not between 0 and 1"),
-                            "the learned probability from which a figurative trigger alarms, e.g. 0.6; see knowledge/README.md",
-                        );
+                    if let Some(ambiguous) = &f.safety.ambiguous {
+                        check_patterns(&mut ctx, 1, &["safety", "ambiguous"], ambiguous);
+                    }
+                    for (key, t, kind, example) in [
+                        (
+                            "figurative_threshold",
+                            f.safety.figurative_threshold,
+                            "figurative",
+                            "0.45",
+                        ),
+                        (
+                            "ambiguous_threshold",
+                            f.safety.ambiguous_threshold,
+                            "ambiguous",
+                            "0.2",
+                        ),
+                    ] {
+                        if let Some(t) = t.filter(|t| !(*t > 0.0 && *t < 1.0)) {
+                            ctx.err(
+                                1,
+                                &["safety", key],
+                                format!("{key} {t} is not between 0 and 1"),
+                                format!("the learned probability from which an {kind} trigger alarms, e.g. {example}; see knowledge/README.md").as_str(),
+                            );
+                        }
                     }
                     if let Some(gap) = f.safety.phrase_gap.filter(|&g| g > Safety::MAX_PHRASE_GAP) {
                         ctx.err(
@@ -667,6 +681,10 @@ pub fn build(
                     figurative_threshold: raw
                         .figurative_threshold
                         .unwrap_or(Safety::FIGURATIVE_THRESHOLD),
+                    ambiguous: raw.ambiguous.unwrap_or_default(),
+                    ambiguous_threshold: raw
+                        .ambiguous_threshold
+                        .unwrap_or(Safety::AMBIGUOUS_THRESHOLD),
                     phrase_gap: raw.phrase_gap.unwrap_or(Safety::PHRASE_GAP),
                     after_helplines,
                     examples,

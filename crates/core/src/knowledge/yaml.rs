@@ -89,6 +89,14 @@ pub struct RawSafety {
     /// optional.
     #[serde(default)]
     pub figurative_threshold: Option<f32>,
+    /// Triggers whose words are also everyday words ("hit me" in a pillow
+    /// fight); optional.
+    #[serde(default)]
+    pub ambiguous: Option<Tri<Vec<String>>>,
+    /// The learned probability from which an ambiguous trigger alarms;
+    /// optional.
+    #[serde(default)]
+    pub ambiguous_threshold: Option<f32>,
 }
 
 /// `safety-examples.yaml`: labelled messages the learned safety signal is

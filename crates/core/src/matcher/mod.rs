@@ -157,6 +157,8 @@ pub struct Matcher {
     /// The figurative triggers ([`Safety::figurative`]) and the learned
     /// probability from which they alarm, when the base has any.
     figurative: Option<(SafetyCheck, f32)>,
+    /// The ambiguous triggers ([`Safety::ambiguous`]) and their threshold.
+    ambiguous: Option<(SafetyCheck, f32)>,
     /// The learned safety signal, when the base has labelled examples.
     distress: Option<Model>,
     /// The learned signal that a question is about the base at all, when
@@ -423,10 +425,14 @@ impl Matcher {
             kb,
             [&en, &ru, &kk].into_iter().flat_map(|i| i.analyzer.words()),
         );
-        let figurative = Lang::ALL
-            .iter()
-            .any(|&l| !kb.safety.figurative.get(l).is_empty())
-            .then(|| (safety.figurative(kb), kb.safety.figurative_threshold));
+        let tier = |triggers: &Tri<Vec<String>>, threshold: f32| {
+            Lang::ALL
+                .iter()
+                .any(|&l| !triggers.get(l).is_empty())
+                .then(|| (safety.with_triggers(triggers), threshold))
+        };
+        let figurative = tier(&kb.safety.figurative, kb.safety.figurative_threshold);
+        let ambiguous = tier(&kb.safety.ambiguous, kb.safety.ambiguous_threshold);
         let (distress, in_scope) = learned_signals(kb, &safety, [&en, &ru, &kk]);
         let places = |lists: &Tri<Vec<String>>| {
             PatternSet::new(Lang::ALL.iter().flat_map(|&l| lists.get(l)), None, |t| {
@@ -450,6 +456,7 @@ impl Matcher {
             indexes: Tri { en, ru, kk },
             safety,
             figurative,
+            ambiguous,
             distress,
             in_scope,
             other_places,
@@ -499,13 +506,17 @@ impl Matcher {
         };
         let learned = p.filter(|&p| self.distress.as_ref().is_some_and(|m| p >= m.threshold()));
         // A figure of speech ("dotada meni oltirdi") alarms when the learned
-        // signal agrees, or when it cannot judge the message.
-        let alarm = match (alarm, &self.figurative) {
-            (None, Some((figurative, threshold))) if p.is_none_or(|p| p >= *threshold) => {
-                figurative.check_message(message, analysed)
-            }
-            (alarm, _) => alarm,
-        };
+        // signal agrees, or when it cannot judge the message; an ambiguous
+        // word ("kicked me") unless the signal is sure it is ordinary.
+        let alarm = [&self.figurative, &self.ambiguous]
+            .into_iter()
+            .flatten()
+            .fold(alarm, |alarm, (triggers, threshold)| match alarm {
+                None if p.is_none_or(|p| p >= *threshold) => {
+                    triggers.check_message(message, analysed)
+                }
+                found => found,
+            });
         // Digits and signs typed for letters ("m3nya b1yut"): the message
         // read with letters, by the triggers and the learned signal alike.
         // Its words are not the question's, so an alarm names none of them.
@@ -688,15 +699,24 @@ impl Matcher {
         let i = &self.indexes;
         let analyzers = [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer];
         for read in text::disguise::unleet(message) {
-            if let Some(alarm) = self.safety.check(&read) {
+            let p = self
+                .distress
+                .as_ref()
+                .map(|model| model.probability(&learned::features_of(&read, analyzers)));
+            let tiers = [&self.figurative, &self.ambiguous].into_iter().flatten();
+            let alarm = self.safety.check(&read).or_else(|| {
+                tiers
+                    .filter(|(_, threshold)| p.is_none_or(|p| p >= *threshold))
+                    .find_map(|(triggers, _)| triggers.check(&read))
+            });
+            if let Some(alarm) = alarm {
                 let tokens = Vec::new();
                 return (Some(safety::Alarm { tokens, ..alarm }), None);
             }
-            if let Some(model) = &self.distress {
-                let p = model.probability(&learned::features_of(&read, analyzers));
-                if p >= model.threshold() {
-                    return (None, Some(p));
-                }
+            if let (Some(p), Some(model)) = (p, &self.distress)
+                && p >= model.threshold()
+            {
+                return (None, Some(p));
             }
         }
         (None, None)

@@ -167,13 +167,13 @@ impl SafetyCheck {
         }
     }
 
-    /// The same check with the figurative triggers instead
-    /// ([`Safety::figurative`]); the caller asks the learned signal first.
-    /// The harmless sequences and the base's words are shared, not built
-    /// again.
-    pub fn figurative(&self, kb: &Knowledge) -> SafetyCheck {
+    /// The same check with other triggers instead (the figurative or the
+    /// ambiguous ones of [`Safety`]); the caller asks the learned signal
+    /// first. The harmless sequences and the base's words are shared, not
+    /// built again.
+    pub fn with_triggers(&self, triggers: &Tri<Vec<String>>) -> SafetyCheck {
         SafetyCheck {
-            triggers: trigger_sets(&kb.safety.figurative),
+            triggers: trigger_sets(triggers),
             harmless: Arc::clone(&self.harmless),
             gap: self.gap,
             follows: Arc::clone(&self.follows),

@@ -109,25 +109,28 @@ fn figurative_triggers_alarm_when_the_learned_signal_cannot_judge() {
     assert!(r.safety);
     assert_eq!(r.safety_trigger.as_deref(), Some("kill me"));
     assert!(!m.find("my brother said he will call me", None).safety);
+    // So do the ambiguous ones.
+    let r = m.find("my brother hits me", None);
+    assert_eq!(r.safety_trigger.as_deref(), Some("hits me"));
+    assert!(!m.find("my brother hugs me", None).safety);
 }
 
 #[test]
-fn a_figurative_threshold_outside_0_1_is_an_error_with_its_line() {
+fn a_figurative_or_ambiguous_threshold_outside_0_1_is_an_error_with_its_line() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/small");
-    let safety = std::fs::read_to_string(fixture.join("safety.yaml"))
-        .expect("fixture")
-        .replace(
-            "  figurative:\n",
-            "  figurative_threshold: 1.5\n  figurative:\n",
+    let safety = std::fs::read_to_string(fixture.join("safety.yaml")).expect("fixture");
+    for (key, value) in [("figurative", "1.5"), ("ambiguous", "0")] {
+        let safety = safety.replace(
+            &format!("  {key}:\n"),
+            &format!("  {key}_threshold: {value}\n  {key}:\n"),
         );
-    let dir = crate::testing::small_fixture(&[("safety.yaml", &safety)]);
-    let e = load_dir(dir.path())
-        .expect_err("the threshold is refused")
-        .to_string();
-    assert!(
-        e.contains("safety.yaml:") && e.contains("figurative_threshold 1.5 is not between 0 and 1"),
-        "{e}"
-    );
+        let dir = crate::testing::small_fixture(&[("safety.yaml", &safety)]);
+        let e = load_dir(dir.path())
+            .expect_err("the threshold is refused")
+            .to_string();
+        let want = format!("{key}_threshold {value} is not between 0 and 1");
+        assert!(e.contains("safety.yaml:") && e.contains(&want), "{e}");
+    }
 }
 
 #[test]
