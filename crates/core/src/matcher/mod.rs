@@ -333,8 +333,10 @@ impl Support {
     /// Does it show that the question is about the entry? Besides a score
     /// above the threshold, an answer needs
     /// - a word of the question held by the entry as written, or two held
-    ///   as likely typos: a guessed spelling is not evidence ("bake a
-    ///   cake" is not "take care"), nor are numbers ("1", "2+2");
+    ///   as likely typos, or one when the question is nearly one of the
+    ///   entry's example questions ("how many childern in kz"): a guessed
+    ///   spelling alone is not evidence ("bake a cake" is not "take
+    ///   care"), nor are numbers ("1", "2+2");
     /// - enough weight in such words ([`MIN_EVIDENCE_SHARE`]): "children"
     ///   alone names the whole base; unless the question is nearly one of
     ///   the entry's own example questions ([`SURE_PHRASING`]): "how many
@@ -345,7 +347,7 @@ impl Support {
     ///   бағамы бүгін қанша?" (the dollar rate today) the dollar is known,
     ///   the rate is not, and the dollar alone does not say what is asked.
     pub fn shows(&self) -> bool {
-        (self.exact > 0 || self.near >= 2)
+        (self.exact > 0 || self.near >= 2 || (self.near == 1 && self.nearly_an_example()))
             && (self.weight >= self.needed || self.nearly_an_example())
             && !(self.exact == 1 && self.unsure > 0 && self.phrasing < UNSURE_PHRASING)
     }

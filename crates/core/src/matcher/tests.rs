@@ -506,3 +506,24 @@ fn an_entry_with_an_example_naming_another_country_answers_close_questions_about
         Outcome::OutOfScope
     );
 }
+
+#[test]
+fn one_typo_is_evidence_only_in_a_question_nearly_an_example() {
+    // "how many childern in kz": "kz" is too short to be evidence, so the
+    // typo is the only evidence word.
+    let support = |phrasing| Support {
+        weight: 0.6,
+        exact: 0,
+        near: 1,
+        unsure: 0,
+        phrasing,
+        needed: 0.8,
+    };
+    assert!(support(0.97).shows());
+    assert!(!support(SURE_PHRASING - 0.1).shows());
+    let no_evidence = Support {
+        near: 0,
+        ..support(0.97)
+    };
+    assert!(!no_evidence.shows(), "no evidence word at all");
+}
