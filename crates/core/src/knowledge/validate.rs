@@ -441,13 +441,13 @@ pub fn build(
                         (
                             "figurative_threshold",
                             f.safety.figurative_threshold,
-                            "figurative",
+                            "a figurative",
                             "0.45",
                         ),
                         (
                             "ambiguous_threshold",
                             f.safety.ambiguous_threshold,
-                            "ambiguous",
+                            "an ambiguous",
                             "0.2",
                         ),
                     ] {
@@ -456,7 +456,7 @@ pub fn build(
                                 1,
                                 &["safety", key],
                                 format!("{key} {t} is not between 0 and 1"),
-                                format!("the learned probability from which an {kind} trigger alarms, e.g. {example}; see knowledge/README.md").as_str(),
+                                format!("the learned probability from which {kind} trigger alarms, e.g. {example}; see knowledge/README.md").as_str(),
                             );
                         }
                     }

@@ -330,6 +330,12 @@ impl Support {
         self.phrasing >= SURE_PHRASING
     }
 
+    /// Does the question follow one of the entry's example phrasings
+    /// ([`CLOSE_PHRASING`])?
+    pub fn close_to_an_example(&self) -> bool {
+        self.phrasing >= CLOSE_PHRASING
+    }
+
     /// Does it show that the question is about the entry? Besides a score
     /// above the threshold, an answer needs
     /// - a word of the question held by the entry as written, or two held
@@ -365,21 +371,20 @@ const SURE_PHRASING: f32 = 0.8;
 /// written for the entry ("Ауылда қанше баңа бар?"), not another subject.
 const UNSURE_PHRASING: f32 = 0.5;
 
-/// A question less close than this to every example phrasing of its
-/// best entry is answered only when the learned "about the base" signal is
-/// at least [`FAR_IN_SCOPE`] sure, whatever the base's own threshold: on
-/// the blind rounds' development questions, the four such answers with a
-/// lower probability were all wrong ("do you pay for college" -> helpline
+/// A question this close (weighted Jaccard) to one of an entry's example
+/// phrasings follows it, though not nearly ([`SURE_PHRASING`]). Less
+/// close, it is weaker evidence: such a question is answered only when the
+/// learned "about the base" signal is at least [`FAR_IN_SCOPE`] sure; one
+/// sentence of a longer message is not answered on its own ("skolko
+/// devochek?" is 0.95 close, "какая статья" 0.27, "from what age" 0.43);
+/// nor is a question naming another country.
+const CLOSE_PHRASING: f32 = 0.5;
+/// On the blind rounds' development questions, the four answers to
+/// questions less than [`CLOSE_PHRASING`] close with a lower "about the
+/// base" probability were all wrong ("do you pay for college" -> helpline
 /// 111; a driving licence at 18 -> alimony not paid, whose answer mentions
 /// licences).
-const FAR_PHRASING: f32 = 0.5;
 const FAR_IN_SCOPE: f32 = 0.3;
-
-/// How close (weighted Jaccard) one sentence of a message that found no
-/// answer as a whole must be to one of an entry's example phrasings to be
-/// answered on its own: "skolko devochek?" (0.95) is a question, "какая
-/// статья" (0.27) or "from what age" (0.43) after a story is not.
-const SENTENCE_PHRASING: f32 = 0.5;
 
 /// The longest question matched; the rest of a very long message is
 /// ignored for matching, not for safety.
@@ -510,15 +515,7 @@ impl Matcher {
         // A figure of speech ("dotada meni oltirdi") alarms when the learned
         // signal agrees, or when it cannot judge the message; an ambiguous
         // word ("kicked me") unless the signal is sure it is ordinary.
-        let alarm = [&self.figurative, &self.ambiguous]
-            .into_iter()
-            .flatten()
-            .fold(alarm, |alarm, (triggers, threshold)| match alarm {
-                None if p.is_none_or(|p| p >= *threshold) => {
-                    triggers.check_message(message, analysed)
-                }
-                found => found,
-            });
+        let alarm = alarm.or_else(|| self.tier_alarm(p, |t| t.check_message(message, analysed)));
         // Digits and signs typed for letters ("m3nya b1yut"): the message
         // read with letters, by the triggers and the learned signal alike.
         // Its words are not the question's, so an alarm names none of them.
@@ -593,7 +590,7 @@ impl Matcher {
             (Some((_, support)), Some(model)) if !support.nearly_an_example() => {
                 let p = model.probability(features());
                 m.in_scope = Some(p);
-                p >= model.threshold() && (support.phrasing >= FAR_PHRASING || p >= FAR_IN_SCOPE)
+                p >= model.threshold() && (support.close_to_an_example() || p >= FAR_IN_SCOPE)
             }
             _ => true,
         };
@@ -618,7 +615,7 @@ impl Matcher {
         // rare word with "alimony from the USA"); anything else is out of
         // scope.
         let abroad = match (&m.outcome, m.support) {
-            (Outcome::Answer(e), Some(s)) => self.abroad[*e] && s.phrasing >= SENTENCE_PHRASING,
+            (Outcome::Answer(e), Some(s)) => self.abroad[*e] && s.close_to_an_example(),
             _ => false,
         };
         if other_place && !abroad {
@@ -643,7 +640,7 @@ impl Matcher {
     /// for foreigners?"): the story's words dilute the question's. When
     /// the whole message finds no answer, each of its sentences is asked on
     /// its own, with every check of [`Matcher::find`], and must also be
-    /// close to one of the entry's example phrasings ([`SENTENCE_PHRASING`]):
+    /// close to one of the entry's example phrasings ([`CLOSE_PHRASING`]):
     /// out of its story, "is that allowed by law?" or "from what age?" is
     /// about nothing in particular. The most confident answer wins. A
     /// sentence that alarms (the learned signal judges a
@@ -659,7 +656,7 @@ impl Matcher {
             .filter(|m| {
                 matches!(m.outcome, Outcome::Answer(_))
                     && !m.safety
-                    && m.support.is_some_and(|s| s.phrasing >= SENTENCE_PHRASING)
+                    && m.support.is_some_and(|s| s.close_to_an_example())
             })
             .max_by(|a, b| {
                 let score = |m: &Match| m.best.map_or(0.0, |b| b.score);
@@ -701,16 +698,13 @@ impl Matcher {
         let i = &self.indexes;
         let analyzers = [&i.en.analyzer, &i.ru.analyzer, &i.kk.analyzer];
         for read in text::disguise::unleet(message) {
-            let p = self
-                .distress
-                .as_ref()
-                .map(|model| model.probability(&learned::features_of(&read, analyzers)));
-            let tiers = [&self.figurative, &self.ambiguous].into_iter().flatten();
-            let alarm = self.safety.check(&read).or_else(|| {
-                tiers
-                    .filter(|(_, threshold)| p.is_none_or(|p| p >= *threshold))
-                    .find_map(|(triggers, _)| triggers.check(&read))
-            });
+            let mut alarm = self.safety.check(&read);
+            let mut p = None;
+            if alarm.is_none() {
+                p = (self.distress.as_ref())
+                    .map(|model| model.probability(&learned::features_of(&read, analyzers)));
+                alarm = self.tier_alarm(p, |t| t.check(&read));
+            }
             if let Some(alarm) = alarm {
                 let tokens = Vec::new();
                 return (Some(safety::Alarm { tokens, ..alarm }), None);
@@ -722,6 +716,21 @@ impl Matcher {
             }
         }
         (None, None)
+    }
+
+    /// The alarm of the first of the figurative and the ambiguous triggers
+    /// that `check` finds, among those whose threshold the learned
+    /// probability `p` reaches (all of them when the signal cannot judge).
+    fn tier_alarm<'s>(
+        &'s self,
+        p: Option<f32>,
+        check: impl Fn(&'s SafetyCheck) -> Option<safety::Alarm<'s>>,
+    ) -> Option<safety::Alarm<'s>> {
+        [&self.figurative, &self.ambiguous]
+            .into_iter()
+            .flatten()
+            .filter(|(_, threshold)| p.is_none_or(|p| p >= *threshold))
+            .find_map(|(triggers, _)| check(triggers))
     }
 
     /// Does the message name another country, and not Kazakhstan or one
