@@ -125,6 +125,15 @@ impl Analyzer {
                         .entry(k.clone())
                         .or_insert_with(|| canonical.clone());
                 }
+                // The stemmer may cut a word's case forms differently from
+                // the word as listed («казахстан» → «казахста», but
+                // «казахстане» → «казахстан»): fold those too, or «в РК»
+                // would never meet «в Казахстане».
+                for w in group {
+                    for k in a.inflected_keys(w) {
+                        synonyms.entry(k).or_insert_with(|| canonical.clone());
+                    }
+                }
             }
         }
         a.synonyms = synonyms;
@@ -138,6 +147,24 @@ impl Analyzer {
             .map(|k| a.canonical(Cow::Owned(k)))
             .collect();
         a
+    }
+
+    /// The keys of a listed word's case forms that differ from its own
+    /// key (Russian only: English stems and Kazakh roots already agree).
+    fn inflected_keys(&self, word: &str) -> Vec<String> {
+        const RU_ENDINGS: [&str; 17] = [
+            "а", "у", "е", "ом", "ой", "ы", "и", "ам", "ами", "ах", "ов", "ей", "ю", "ем", "я",
+            "ого", "ому",
+        ];
+        if self.lang != Lang::Ru || word.contains(char::is_whitespace) {
+            return Vec::new();
+        }
+        let own = self.raw_keys(word);
+        RU_ENDINGS
+            .iter()
+            .flat_map(|e| self.raw_keys(&format!("{word}{e}")))
+            .filter(|k| !own.contains(k))
+            .collect()
     }
 
     fn canonical(&self, key: Cow<'_, str>) -> String {
@@ -291,9 +318,10 @@ impl Analyzer {
             } else {
                 Kind::Content
             };
+            // A short word counts when the synonyms list it ("кз", "un").
             let evidence = match t.script {
                 Script::Number => t.text.len() == 3,
-                _ => t.text.chars().nth(2).is_some(),
+                _ => t.text.chars().nth(2).is_some() || self.synonyms.contains_key(raw.as_ref()),
             };
             terms.push(QueryTerm {
                 key,
@@ -347,6 +375,23 @@ mod tests {
         assert_eq!(keys(&a, "ребёнка"), keys(&a, "дети"));
         assert_eq!(keys(&a, "детей"), keys(&a, "дети"));
         assert_eq!(keys(&a, "правах"), keys(&a, "права"));
+    }
+
+    #[test]
+    fn a_synonym_meets_the_case_forms_of_its_group() {
+        // The stemmer cuts «казахстан» to «казахста» but «казахстане» to
+        // «казахстан»: the group must fold both, or «в РК» misses them.
+        let groups = vec![["казахстан", "рк", "кз"].map(String::from).to_vec()];
+        let a = Analyzer::new(Lang::Ru, &groups);
+        for form in ["казахстане", "Казахстана", "казахстаном", "kazakhstane"]
+        {
+            assert_eq!(keys(&a, "рк"), keys(&a, form), "{form}");
+        }
+        // A listed short word is a word of the base, and evidence.
+        let terms = a.query_terms(&text::tokenize("в кз"));
+        assert!(terms.iter().all(|t| t.evidence), "{terms:?}");
+        let terms = a.query_terms(&text::tokenize("в ок"));
+        assert!(terms.iter().all(|t| !t.evidence), "{terms:?}");
     }
 
     #[test]
