@@ -395,6 +395,15 @@ mod tests {
     }
 
     #[test]
+    fn chat_fillers_name_no_subject() {
+        let en = Analyzer::new(Lang::En, &[]);
+        assert_eq!(
+            keys(&en, "but even though smth lol, my 11 y/o too"),
+            keys(&en, "my 11"),
+        );
+    }
+
+    #[test]
     fn latin_russian_and_kazakh_meet_their_cyrillic() {
         let ru = Analyzer::new(Lang::Ru, &[]);
         assert_eq!(keys(&ru, "skolko detei"), keys(&ru, "сколько детей"));
