@@ -89,7 +89,8 @@ pub fn to_cyrillic(word: &str, lang: Lang) -> String {
             'e' => "е",
             'f' => "ф",
             'g' => "г",
-            'ğ' => "ғ",
+            // Kazakh in the 2021 (ğ) and 2018 (ǵ) official Latin alphabets.
+            'ğ' | 'ǵ' => "ғ",
             'h' => "х",
             'i' => {
                 if kk {
@@ -146,7 +147,14 @@ pub fn to_cyrillic(word: &str, lang: Lang) -> String {
                     "й"
                 }
             }
-            'ý' => "ы",
+            // The 2018 Kazakh Latin alphabet writes у as ý ("týraly").
+            'ý' => {
+                if kk {
+                    "у"
+                } else {
+                    "ы"
+                }
+            }
             'z' => "з",
             other => {
                 out.push(other);
@@ -272,6 +280,9 @@ mod tests {
         assert_eq!(to_cyrillic("kerek", Lang::Kk), "керек");
         assert_eq!(to_cyrillic("jastan", Lang::Kk), "жастан");
         assert_eq!(to_cyrillic("jumys", Lang::Kk), "жұмыс");
+        // The 2018 official alphabet: ý is у, ǵ is ғ.
+        assert_eq!(to_cyrillic("týraly", Lang::Kk), "туралы");
+        assert_eq!(to_cyrillic("jazylǵan", Lang::Kk), "жазылған");
     }
 
     #[test]
