@@ -31,7 +31,7 @@ mod smalltalk;
 
 use crate::knowledge::Knowledge;
 use crate::lang::{Lang, Tri};
-use crate::text::{self, Script, Token};
+use crate::text::{self, Script, Token, translit};
 use analyzer::{Kind, Readings};
 use index::LangIndex;
 use learned::{Featurised, Model};
@@ -224,14 +224,16 @@ fn sentences(text: &str) -> Vec<&str> {
 }
 
 /// Whether the question names one of `places`, in its own letters or read
-/// in Cyrillic (Latin-typed Russian and Kazakh).
+/// in Cyrillic (Latin-typed Russian and Kazakh). Words are compared in
+/// plain letters ([`translit::kazakh_plain`], as `places` were built), so
+/// «өзбекстанда» typed as «озбекстанда» or "ozbekstanda" is named too.
 fn names(places: &PatternSet, tokens: &[Token], readings: &Readings) -> bool {
     let mut hits = places.hits();
     for (i, t) in tokens.iter().enumerate() {
-        places.mark(&t.text, i, false, &mut hits);
+        places.mark(&translit::kazakh_plain(&t.text), i, false, &mut hits);
         for lang in [Lang::Ru, Lang::Kk] {
             if let Some(cyr) = readings.get(i, lang) {
-                places.mark(cyr, i, false, &mut hits);
+                places.mark(&translit::kazakh_plain(cyr), i, false, &mut hits);
             }
         }
         places.settle(i, None, &mut hits);
@@ -443,7 +445,7 @@ impl Matcher {
         let (distress, in_scope) = learned_signals(kb, &safety, [&en, &ru, &kk]);
         let places = |lists: &Tri<Vec<String>>| {
             PatternSet::new(Lang::ALL.iter().flat_map(|&l| lists.get(l)), None, |t| {
-                t.text.clone()
+                translit::kazakh_plain(&t.text)
             })
         };
         let other_places = places(&kb.other_places);

@@ -61,6 +61,14 @@ fn unknown_subjects_fall_back_with_suggestions_not_answers() {
     let r = m.find("how many children live in russia", None);
     assert_eq!(r.outcome, Outcome::OutOfScope, "another country");
     assert_eq!(entry_of(&kb, &r), None);
+    // A Kazakh place in Kazakh letters, in Russian ones or in Latin.
+    for q in [
+        "өзбекстанда балалар саны қанша",
+        "озбекстанда балалар саны канша",
+        "ozbekstanda balalar sany qansha",
+    ] {
+        assert_eq!(m.find(q, None).outcome, Outcome::OutOfScope, "{q}");
+    }
     // Naming Kazakhstan or one of its cities as well keeps it in scope.
     let r = m.find("how many children live in kazakhstan and russia", None);
     assert_eq!(entry_of(&kb, &r).as_deref(), Some("children-total"));
