@@ -401,6 +401,11 @@ mod tests {
             keys(&en, "but even though smth lol, my 11 y/o too"),
             keys(&en, "my 11"),
         );
+        let ru = Analyzer::new(Lang::Ru, &[]);
+        assert_eq!(
+            keys(&ru, "разве школа чтоли платная, блин"),
+            keys(&ru, "школа платная")
+        );
     }
 
     #[test]
