@@ -459,6 +459,29 @@ fn a_question_after_a_story_is_answered_from_its_own_sentence() {
 }
 
 #[test]
+fn a_question_before_who_asks_is_answered_when_its_entry_holds_its_words() {
+    let (kb, m) = matcher();
+    // Not close to the example phrasing, but a question whose words the
+    // entry holds; what follows (who asks, what for) dilutes it.
+    let q = "What population of children under 18 lives in Kazakhstan, in millions? \
+             I am a student writing a thesis for my university seminar next spring.";
+    let first = sentences(q)[0];
+    assert!(
+        m.find(first, None)
+            .support
+            .is_some_and(|s| !s.close_to_an_example() && s.exact >= QUESTION_SENTENCE_EVIDENCE),
+        "{first}"
+    );
+    assert_eq!(
+        entry_of(&kb, &m.find(q, None)).as_deref(),
+        Some("children-total")
+    );
+    // The same words without a question mark are a statement of a story.
+    let story = q.replacen('?', ".", 1);
+    assert_eq!(entry_of(&kb, &m.find(&story, None)), None, "{story}");
+}
+
+#[test]
 fn sentences_split_after_marks_but_not_inside_numbers() {
     assert_eq!(
         sentences("Hi. 6.8 million?! ok\nwhy;  "),
