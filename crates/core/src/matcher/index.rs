@@ -75,8 +75,20 @@ pub struct LangIndex {
     fuzzy: FuzzyIndex,
     /// Per entry: its example questions and title.
     pub variants: Vec<Vec<Variant>>,
+    /// The entries with an example question of exactly these keys (sorted,
+    /// each once): a question that is one of them finds its entry however
+    /// many others share its common words ([`super::score`]).
+    pub phrasings: HashMap<Box<[TermId]>, Vec<u32>>,
     /// Weight of a word the base has never seen: as rare as the rarest.
     pub unknown_idf: f32,
+}
+
+/// A phrasing's keys, sorted and each once: the key of [`LangIndex::phrasings`].
+pub fn sorted_keys(keys: &[TermId]) -> Box<[TermId]> {
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_boxed_slice()
 }
 
 fn idf(n: usize, df: usize) -> f32 {
@@ -204,7 +216,7 @@ impl LangIndex {
             }
         }
         let fuzzy = FuzzyIndex::new(aliases.iter().map(|(key, _)| key.as_str()));
-        let variants = variant_keys
+        let variants: Vec<Vec<Variant>> = variant_keys
             .into_iter()
             .map(|vs| {
                 let last = vs.len().saturating_sub(1);
@@ -220,6 +232,15 @@ impl LangIndex {
                     .collect()
             })
             .collect();
+        let mut phrasings: HashMap<Box<[TermId]>, Vec<u32>> = HashMap::default();
+        for (e, vs) in variants.iter().enumerate() {
+            for v in vs.iter().filter(|v| !v.title) {
+                let entries = phrasings.entry(sorted_keys(&v.terms)).or_default();
+                if entries.last() != Some(&(e as u32)) {
+                    entries.push(e as u32);
+                }
+            }
+        }
         LangIndex {
             lang,
             analyzer,
@@ -229,6 +250,7 @@ impl LangIndex {
             aliases,
             fuzzy,
             variants,
+            phrasings,
         }
     }
 

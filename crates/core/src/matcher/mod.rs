@@ -59,7 +59,7 @@ pub const MAX_SEE_ALSO: usize = 3;
 /// phrasing overlap (weighted Jaccard).
 const COVERAGE_SHARE: f32 = 0.7;
 /// Entries re-ranked by their example phrasings.
-const RERANK: usize = 12;
+const RERANK: usize = 24;
 /// After a safety trigger, an entry that may follow the helplines
 /// (`after_helplines` in `safety.yaml`) is shown only from this score:
 /// a child in danger gets the helplines alone rather than a guess.
@@ -360,6 +360,11 @@ impl Support {
             && !(self.exact == 1 && self.unsure > 0 && self.phrasing < UNSURE_PHRASING)
     }
 }
+
+/// How many known words Kazakh letters in a message are worth for Kazakh
+/// in [`Matcher::detect`]: a Russian question that quotes a Kazakh name
+/// has more Russian words than that.
+const KAZAKH_LETTERS_BONUS: f32 = 3.0;
 
 /// A sentence of a longer message that asks a question ("?") is answered
 /// on its own, though not close to an example phrasing, when the entry
@@ -772,9 +777,6 @@ impl Matcher {
         raws: &Tri<Vec<Cow<'_, str>>>,
         hint: Option<Lang>,
     ) -> Lang {
-        if raw.chars().any(text::is_kazakh_letter) {
-            return Lang::Kk;
-        }
         let (cyr, lat) = tokens.iter().fold((0, 0), |(c, l), t| match t.script {
             Script::Cyrillic => (c + 1, l),
             Script::Latin => (c, l + 1),
@@ -783,7 +785,13 @@ impl Matcher {
         if cyr == 0 && lat == 0 {
             return hint.unwrap_or(Lang::En);
         }
-        let candidates: &[Lang] = if cyr >= lat {
+        // Kazakh letters make Kazakh likely, not certain: a Russian question
+        // often quotes a Kazakh name («что за программа «Қазақстан
+        // балалары»?»). Russian wins only with clearly more known words.
+        let kazakh_letters = raw.chars().any(text::is_kazakh_letter);
+        let candidates: &[Lang] = if kazakh_letters {
+            &[Lang::Kk, Lang::Ru]
+        } else if cyr >= lat {
             &[Lang::Ru, Lang::Kk]
         } else {
             &[Lang::En, Lang::Ru, Lang::Kk]
@@ -801,10 +809,15 @@ impl Matcher {
                 .iter()
                 .zip(raws.get(lang))
                 .filter(|(t, _)| t.script != Script::Number)
+                // Letters typed apart ("ө л г і м") are not Russian "в", "с".
+                .filter(|(t, _)| !kazakh_letters || t.text.chars().nth(1).is_some())
                 .filter(|(_, raw)| index.analyzer.knows(raw, |k| index.id(k).is_some()))
                 .count() as f32;
             if lang == Lang::Kk && lat > cyr && kazakh_latin {
                 known += 1.5;
+            }
+            if lang == Lang::Kk && kazakh_letters {
+                known += KAZAKH_LETTERS_BONUS;
             }
             if Some(lang) == hint {
                 known += 0.5;

@@ -4,7 +4,7 @@
 //! question matches their nearest example phrasing.
 
 use super::analyzer::{Kind, LIGHT_FACTOR, QueryTerm};
-use super::index::{LangIndex, NEAR_SIMILARITY, TermId};
+use super::index::{LangIndex, NEAR_SIMILARITY, TermId, sorted_keys};
 use super::{COVERAGE_SHARE, MIN_EVIDENCE_SHARE, RERANK, Scored, Support};
 
 /// Per-entry accumulators of [`score`], kept between questions so that a
@@ -153,8 +153,19 @@ pub(super) fn score_with(
     let mut units: Vec<Unit> = Vec::with_capacity(terms.len());
     let mut total = 0.0f32;
     let mut evidence = Evidence::default();
+    // The question's keys when every word is an indexed key as written.
+    let mut exact_keys: Option<Vec<TermId>> = Some(Vec::with_capacity(terms.len()));
     for t in terms {
         let keys = index.resolve(&t.key, &t.surface);
+        match (&keys[..], t.kind) {
+            ([(id, sim)], _) if *sim >= 1.0 => {
+                if let Some(k) = exact_keys.as_mut() {
+                    k.push(*id);
+                }
+            }
+            ([], Kind::Trigger) => {}
+            _ => exact_keys = None,
+        }
         let factor = match t.kind {
             Kind::Light => LIGHT_FACTOR,
             Kind::Trigger if keys.is_empty() => continue,
@@ -251,7 +262,38 @@ pub(super) fn score_with(
         content[e] = false;
     }
     *count = 0;
-    let (ranked, phrasing) = rerank(index, best.0, &matched, total, &mut scratch.phrasing_weight)
+    let mut ranked = best.0;
+    // An entry with an example made of exactly the question's words is
+    // re-ranked even when more than [`RERANK`] entries share those words
+    // ("how many kids are there in Kazakhstan?"): its coverage is summed
+    // here from its postings.
+    if let Some(entries) = exact_keys
+        .filter(|k| !k.is_empty())
+        .and_then(|k| index.phrasings.get(&sorted_keys(&k)))
+    {
+        for &e in entries {
+            if ranked.iter().all(|s| s.entry != e as usize) {
+                let sum: f32 = units
+                    .iter()
+                    .map(|u| {
+                        u.keys
+                            .iter()
+                            .filter_map(|&(id, sim)| {
+                                let postings = &index.terms[id as usize].postings;
+                                let at = postings.binary_search_by_key(&e, |p| p.0).ok()?;
+                                Some(u.weight * (sim * postings[at].1))
+                            })
+                            .fold(0.0, f32::max)
+                    })
+                    .sum();
+                ranked.push(Scored {
+                    entry: e as usize,
+                    score: sum / total,
+                });
+            }
+        }
+    }
+    let (ranked, phrasing) = rerank(index, ranked, &matched, total, &mut scratch.phrasing_weight)
         .into_iter()
         .unzip();
     let ranking = Ranking {

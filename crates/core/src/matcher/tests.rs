@@ -28,6 +28,22 @@ fn language_comes_from_letters_and_known_words() {
     assert_eq!(m.find("how many kids", None).lang, Lang::En);
     assert_eq!(m.find("skolko detei v kazakhstane", None).lang, Lang::Ru);
     assert_eq!(m.find("qazaqstanda neshe bala bar", None).lang, Lang::Kk);
+    // Kazakh letters: Kazakh, unless Russian words clearly outnumber them
+    // (a Russian question quoting a Kazakh name); letters typed apart are
+    // no Russian words.
+    assert_eq!(m.find("Қазақстанда қанша бала бар?", None).lang, Lang::Kk);
+    assert_eq!(
+        m.find(
+            "скажите пожалуйста, сколько детей в «Қазақстан балалары» и что это",
+            None
+        )
+        .lang,
+        Lang::Ru
+    );
+    assert_eq!(
+        m.find("қ а з а қ с т а н д а  б а л а", None).lang,
+        Lang::Kk
+    );
     // Nothing to go on: the hint decides.
     assert_eq!(m.find("2024", Some(Lang::Kk)).lang, Lang::Kk);
     assert_eq!(m.find("🙂", None).lang, Lang::En);
@@ -557,4 +573,31 @@ fn one_typo_is_evidence_only_in_a_question_nearly_an_example() {
         ..support(0.97)
     };
     assert!(!no_evidence.shows(), "no evidence word at all");
+}
+
+#[test]
+fn a_question_that_is_an_example_finds_its_entry_among_many_alike() {
+    // More entries than are re-ranked cover every word of "How many
+    // children live in Kazakhstan?" as well as its own entry does, and
+    // come first in the base; the entry whose example it is still wins.
+    let mut topic = String::from(
+        "topic:\n  id: alike\n  title: {en: Alike, ru: Похожие, kk: Ұқсас}\nentries:\n",
+    );
+    for i in 0..(2 * RERANK) {
+        let letter = |n: usize| char::from(b'a' + (n % 26) as u8);
+        let word = format!("zone{}{}", letter(i / 26), letter(i));
+        topic.push_str(&format!(
+            "  - id: alike-{i}\n    title: {{en: Children in {word}, ru: Дети {i}, kk: Балалар {i}}}\n\
+             \x20   questions:\n      en: [How many children live in Kazakhstan {word}?]\n\
+             \x20     ru: [Сколько детей {i}?]\n      kk: [Балалар {i}?]\n\
+             \x20   keywords: {{en: [{word}], ru: [дети], kk: [балалар]}}\n\
+             \x20   answer: {{en: Some children live in {word}., ru: Дети {i}., kk: Балалар {i}.}}\n\
+             \x20   sources:\n      - {{name: Test, url: \"https://example.org/{i}\"}}\n"
+        ));
+    }
+    let dir = crate::testing::small_fixture(&[("a-alike.yaml", &topic)]);
+    let kb = load_dir(dir.path()).expect("the base loads");
+    let m = Matcher::new(&kb);
+    let r = m.find("How many children live in Kazakhstan?", None);
+    assert_eq!(entry_of(&kb, &r).as_deref(), Some("children-total"));
 }
