@@ -118,10 +118,10 @@ pub struct PatternSet {
 /// Which pattern words a message has matched, and where; see
 /// [`PatternSet::mark`] and [`PatternSet::settle`].
 pub struct Hits {
-    /// Per word: 1 + the position of its last match, 0 if none; empty
-    /// until the first match (most messages match no word of most sets).
-    last: Vec<u32>,
-    words: usize,
+    /// Per word matched so far: 1 + the position of its last match (a
+    /// word not in it has none). Sparse: a message matches a few of the
+    /// thousands of words, and zeroing a table per message cost more.
+    last: HashMap<u32, u32>,
     /// The words matched at the position being read.
     fresh: Vec<u32>,
     /// The first phrase found complete, and where: the position of the
@@ -132,13 +132,16 @@ pub struct Hits {
 impl Hits {
     /// Word `id` matched at `pos` (1 + its position).
     fn record(&mut self, id: u32, pos: u32) {
-        if self.last.is_empty() {
-            self.last = vec![0; self.words];
-        }
-        if self.last[id as usize] != pos {
-            self.last[id as usize] = pos;
+        let last = self.last.entry(id).or_insert(0);
+        if *last != pos {
+            *last = pos;
             self.fresh.push(id);
         }
+    }
+
+    /// 1 + the position of word `id`'s last match, 0 if none.
+    fn last(&self, id: u32) -> u32 {
+        self.last.get(&id).copied().unwrap_or(0)
     }
 }
 
@@ -264,8 +267,7 @@ impl PatternSet {
     /// A fresh record of which pattern words a message has matched.
     pub fn hits(&self) -> Hits {
         Hits {
-            last: Vec::new(),
-            words: self.words.len(),
+            last: HashMap::default(),
             fresh: Vec::new(),
             found: None,
         }
@@ -383,12 +385,7 @@ impl PatternSet {
                 // 1 + the position of the phrase's earliest slot, 0 if one is empty.
                 let first = slots
                     .iter()
-                    .map(|ids| {
-                        ids.iter()
-                            .map(|&w| hits.last[w as usize])
-                            .max()
-                            .unwrap_or(0)
-                    })
+                    .map(|ids| ids.iter().map(|&w| hits.last(w)).max().unwrap_or(0))
                     .min()
                     .unwrap_or(0);
                 // Positions from the earliest word's to this one, inclusive.
@@ -397,7 +394,7 @@ impl PatternSet {
                 if first > 0 && within {
                     let at = slots
                         .iter()
-                        .filter_map(|ids| ids.iter().map(|&w| hits.last[w as usize]).max())
+                        .filter_map(|ids| ids.iter().map(|&w| hits.last(w)).max())
                         .map(|pos| pos as usize - 1)
                         .collect();
                     hits.found = Some((p, at));
