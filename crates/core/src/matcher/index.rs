@@ -84,7 +84,7 @@ pub struct LangIndex {
 }
 
 /// A phrasing's keys, sorted and each once: the key of [`LangIndex::phrasings`].
-pub fn sorted_keys(keys: &[TermId]) -> Box<[TermId]> {
+fn sorted_keys(keys: &[TermId]) -> Box<[TermId]> {
     let mut keys = keys.to_vec();
     keys.sort_unstable();
     keys.dedup();

@@ -676,8 +676,7 @@ impl Matcher {
                     && !m.safety
                     && m.support.is_some_and(|support| {
                         support.close_to_an_example()
-                            || (s.trim_end().ends_with('?')
-                                && support.exact >= QUESTION_SENTENCE_EVIDENCE)
+                            || (s.ends_with('?') && support.exact >= QUESTION_SENTENCE_EVIDENCE)
                     })
             })
             .map(|(_, m)| m)

@@ -4,7 +4,7 @@
 //! question matches their nearest example phrasing.
 
 use super::analyzer::{Kind, LIGHT_FACTOR, QueryTerm};
-use super::index::{LangIndex, NEAR_SIMILARITY, TermId, sorted_keys};
+use super::index::{LangIndex, NEAR_SIMILARITY, TermId};
 use super::{COVERAGE_SHARE, MIN_EVIDENCE_SHARE, RERANK, Scored, Support};
 
 /// Per-entry accumulators of [`score`], kept between questions so that a
@@ -267,23 +267,20 @@ pub(super) fn score_with(
     // re-ranked even when more than [`RERANK`] entries share those words
     // ("how many kids are there in Kazakhstan?"): its coverage is summed
     // here from its postings.
-    if let Some(entries) = exact_keys
-        .filter(|k| !k.is_empty())
-        .and_then(|k| index.phrasings.get(&sorted_keys(&k)))
-    {
+    if let Some(entries) = exact_keys.filter(|k| !k.is_empty()).and_then(|mut k| {
+        k.sort_unstable();
+        k.dedup();
+        index.phrasings.get(&k[..])
+    }) {
         for &e in entries {
             if ranked.iter().all(|s| s.entry != e as usize) {
+                // Every unit is then one key as written (similarity 1).
                 let sum: f32 = units
                     .iter()
-                    .map(|u| {
-                        u.keys
-                            .iter()
-                            .filter_map(|&(id, sim)| {
-                                let postings = &index.terms[id as usize].postings;
-                                let at = postings.binary_search_by_key(&e, |p| p.0).ok()?;
-                                Some(u.weight * (sim * postings[at].1))
-                            })
-                            .fold(0.0, f32::max)
+                    .filter_map(|u| {
+                        let postings = &index.terms[u.keys[0].0 as usize].postings;
+                        let at = postings.binary_search_by_key(&e, |p| p.0).ok()?;
+                        Some(u.weight * postings[at].1)
                     })
                     .sum();
                 ranked.push(Scored {
