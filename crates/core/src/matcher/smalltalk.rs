@@ -66,6 +66,10 @@ const PHRASES: &[(SmallTalk, &[&str])] = &[
             "не білесің",
             "не білесіз",
             "сен ботсың ба",
+            "бот па",
+            "робот па",
+            "адам ба",
+            "адамсың ба",
         ],
     ),
     (
@@ -263,6 +267,8 @@ const FILLERS: &[&str] = &[
     "да",
     "де",
     "ал",
+    "өзі",
+    "әлде",
 ];
 
 /// The longest small talk read: a longer message is a question.
@@ -432,6 +438,11 @@ mod tests {
         assert_eq!(classify("привет, кто ты?"), Some(SmallTalk::About));
         assert_eq!(classify("what can you do"), Some(SmallTalk::About));
         assert_eq!(classify("сен кімсің"), Some(SmallTalk::About));
+        assert_eq!(classify("сен кимсин озы?"), Some(SmallTalk::About));
+        assert_eq!(
+            classify("сен кімсің, адамсың ба әлде робот па"),
+            Some(SmallTalk::About)
+        );
         assert_eq!(classify("Не істей аласың?"), Some(SmallTalk::About));
         assert_eq!(classify("qalaisyn"), Some(SmallTalk::HowAreYou));
         assert_eq!(classify("как дела?"), Some(SmallTalk::HowAreYou));

@@ -248,6 +248,16 @@ fn see_also_offers_entries_within_the_margin_above_the_threshold() {
 }
 
 #[test]
+fn below_the_threshold_only_a_clear_lead_is_a_candidate() {
+    let s = |entry, score| Scored { entry, score };
+    assert!(clears(s(0, 0.41), Some(s(1, 0.40))), "above the threshold");
+    assert!(clears(s(0, 0.35), Some(s(1, 0.25))), "a clear lead");
+    assert!(clears(s(0, 0.31), None), "nothing else comes near");
+    assert!(!clears(s(0, 0.35), Some(s(1, 0.30))), "a close runner-up");
+    assert!(!clears(s(0, 0.29), None), "below the low threshold");
+}
+
+#[test]
 fn numbers_symbols_and_single_near_words_are_not_answered() {
     let (kb, m) = matcher();
     for q in ["1", "2+2", "' OR 1=1 --", "15*23", "2024", "chidlren"] {
