@@ -44,6 +44,11 @@ const PHRASES: &[(SmallTalk, &[&str])] = &[
             "не сұрауға болады",
             "are you a bot",
             "are you human",
+            "real person",
+            "a real person",
+            "bot or human",
+            "живой человек",
+            "тірі адам",
             "кто ты",
             "кто вы",
             "кто ты такой",
@@ -270,10 +275,12 @@ const FILLERS: &[&str] = &[
     "ал",
     "өзі",
     "әлде",
+    "or",
+    "или",
 ];
 
 /// The longest small talk read: a longer message is a question.
-const MAX_WORDS: usize = 8;
+const MAX_WORDS: usize = 10;
 
 /// Word → (phrase, kind) table, built once.
 pub struct SmallTalkSet {
@@ -442,6 +449,10 @@ mod tests {
         assert_eq!(classify("сен кімсің"), Some(SmallTalk::About));
         assert_eq!(classify("сен кимсин озы?"), Some(SmallTalk::About));
         assert_eq!(
+            classify("who are you? a bot or a real person?"),
+            Some(SmallTalk::About)
+        );
+        assert_eq!(
             classify("сен кімсің, адамсың ба әлде робот па"),
             Some(SmallTalk::About)
         );
@@ -461,7 +472,7 @@ mod tests {
             "what",
             "you",
             "",
-            &"hi ".repeat(9),
+            &"hi ".repeat(MAX_WORDS + 1),
         ] {
             assert_eq!(classify(s), None, "{s}");
         }
