@@ -278,11 +278,11 @@ impl Analyzer {
             .enumerate()
             .map(|(i, t)| match self.memo.get(&t.text) {
                 Some(raw) => Cow::Borrowed(raw.as_str()),
-                None => Cow::Owned(
-                    self.asked
-                        .get_or_insert(t, || self.analyse(t, readings.get(i, self.lang)).into())
-                        .to_string(),
-                ),
+                None => {
+                    Cow::Owned(String::from(&*self.asked.get_or_insert(t, || {
+                        self.analyse(t, readings.get(i, self.lang)).into()
+                    })))
+                }
             })
             .collect()
     }

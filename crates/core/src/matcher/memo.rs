@@ -11,11 +11,36 @@ use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// `V` by word, shared by the threads that answer questions.
-pub struct WordMemo<V: ?Sized>(Mutex<HashMap<(Script, String), Arc<V>>>);
+pub struct WordMemo<V: ?Sized>(Mutex<ByScript<V>>);
+
+/// Words by their text, one map per script of letters (a number is never
+/// kept), so that a word is looked up by its `&str` without building a key.
+struct ByScript<V: ?Sized> {
+    latin: HashMap<String, Arc<V>>,
+    cyrillic: HashMap<String, Arc<V>>,
+}
+
+impl<V: ?Sized> ByScript<V> {
+    /// The map of `script`'s words; none for numbers.
+    fn of(&mut self, script: Script) -> Option<&mut HashMap<String, Arc<V>>> {
+        match script {
+            Script::Latin => Some(&mut self.latin),
+            Script::Cyrillic => Some(&mut self.cyrillic),
+            Script::Number => None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.latin.len() + self.cyrillic.len()
+    }
+}
 
 impl<V: ?Sized> Default for WordMemo<V> {
     fn default() -> Self {
-        WordMemo(Mutex::default())
+        WordMemo(Mutex::new(ByScript {
+            latin: HashMap::default(),
+            cyrillic: HashMap::default(),
+        }))
     }
 }
 
@@ -27,19 +52,24 @@ impl<V: ?Sized> WordMemo<V> {
         if token.script == Script::Number {
             return work();
         }
-        let key = (token.script, token.text.clone());
         let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(v) = lock().get(&key) {
+        if let Some(v) = lock()
+            .of(token.script)
+            .and_then(|map| map.get(token.text.as_str()))
+        {
             return Arc::clone(v);
         }
         // Worked out outside the lock: another thread may do the same word
         // at once, with the same result.
         let v = work();
-        let mut map = lock();
-        if map.len() >= Self::CAPACITY {
-            map.clear();
+        let mut memo = lock();
+        if memo.len() >= Self::CAPACITY {
+            memo.latin.clear();
+            memo.cyrillic.clear();
         }
-        map.insert(key, Arc::clone(&v));
+        if let Some(map) = memo.of(token.script) {
+            map.insert(token.text.clone(), Arc::clone(&v));
+        }
         v
     }
 }

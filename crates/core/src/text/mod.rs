@@ -141,7 +141,9 @@ fn cyrillic_lookalike(c: char) -> Option<char> {
 /// dropped ([`disguise::is_invisible`]).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
-    let mut word = String::new();
+    // The word being read: one buffer for all of them, each token's text
+    // copied out of it at its own length ([`push_word`]).
+    let mut word = String::with_capacity(64);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let apostrophe = matches!(c, '\'' | '’' | 'ʼ' | '`' | '´');
@@ -171,6 +173,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// Ends the word in `word`: pushes it as a token (in the script of most of
+/// its letters) and empties `word`, keeping its buffer for the next word.
 fn push_word(tokens: &mut Vec<Token>, word: &mut String) {
     if word.is_empty() {
         return;
@@ -184,7 +188,7 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String) {
         }
     }
     let (text, script) = if cyr == 0 && lat == 0 {
-        (std::mem::take(word), Script::Number)
+        (word.as_str().to_owned(), Script::Number)
     } else if cyr >= lat {
         let text = if lat > 0 {
             word.chars()
@@ -197,7 +201,7 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String) {
                 })
                 .collect()
         } else {
-            std::mem::take(word)
+            word.as_str().to_owned()
         };
         (text, Script::Cyrillic)
     } else if cyr > 0 {
@@ -207,7 +211,7 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String) {
             .collect();
         (text, Script::Latin)
     } else {
-        (std::mem::take(word), Script::Latin)
+        (word.as_str().to_owned(), Script::Latin)
     };
     word.clear();
     tokens.push(Token { text, script });
