@@ -476,7 +476,7 @@ impl Matcher {
         let (distress, in_scope) = learned_signals(kb, &safety, [&en, &ru, &kk]);
         let places = |lists: &Tri<Vec<String>>| {
             PatternSet::new(Lang::ALL.iter().flat_map(|&l| lists.get(l)), None, |t| {
-                translit::kazakh_plain(&t.text)
+                translit::kazakh_plain(&t.text).into_owned()
             })
         };
         let other_places = places(&kb.other_places);

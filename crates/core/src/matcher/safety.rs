@@ -31,7 +31,7 @@ pub struct SafetyCheck {
     /// Each language's triggers, in that language's spelling ([`spell`]).
     triggers: Tri<PatternSet>,
     /// Each language's harmless sequences.
-    harmless: Arc<Tri<Vec<Sequence>>>,
+    harmless: Arc<Tri<Harmless>>,
     gap: usize,
     /// Per entry: may it follow the helplines block?
     follows: Arc<[bool]>,
@@ -67,16 +67,17 @@ fn spell<'t>(
         (Lang::En, Script::Latin) | (Lang::Ru, Script::Cyrillic) => {
             Some((Cow::Borrowed(&token.text), false))
         }
-        (Lang::Kk, Script::Cyrillic) => {
-            Some((Cow::Owned(translit::kazakh_plain(&token.text)), false))
-        }
+        (Lang::Kk, Script::Cyrillic) => Some((translit::kazakh_plain(&token.text), false)),
         (lang, Script::Latin) => {
             let cyr = match reading {
                 Some(r) => Cow::Borrowed(r),
                 None => Cow::Owned(translit::to_cyrillic(&token.text, lang)),
             };
             let cyr = match lang {
-                Lang::Kk => Cow::Owned(translit::kazakh_plain(&cyr)),
+                Lang::Kk => match translit::kazakh_plain(&cyr) {
+                    Cow::Owned(plain) => Cow::Owned(plain),
+                    Cow::Borrowed(_) => cyr,
+                },
                 _ => cyr,
             };
             Some((cyr, true))
@@ -104,12 +105,64 @@ fn trigger_sets(patterns: &Tri<Vec<String>>) -> Tri<PatternSet> {
 /// A harmless sequence: places, each a choice of words (text, is a prefix).
 type Sequence = Vec<Vec<(String, bool)>>;
 
-/// A distinct word of a message: its spelling in each language, and the
-/// trigger words each spelling matches (ascending).
-struct Seen {
-    spellings: [Option<(String, bool)>; 3],
-    matches: [Vec<u32>; 3],
+/// One language's harmless sequences, indexed by their words: a message's
+/// word is looked up once, not compared with every sequence.
+struct Harmless {
+    /// Each sequence's number of places.
+    lens: Vec<usize>,
+    /// The places that each whole word may fill.
+    exact: HashMap<String, Vec<Place>>,
+    /// The places that a word starting with the prefix may fill (few).
+    prefixes: Vec<(String, Place)>,
 }
+
+impl Harmless {
+    fn new(sequences: Vec<Sequence>) -> Harmless {
+        let mut h = Harmless {
+            lens: sequences.iter().map(Vec::len).collect(),
+            exact: HashMap::default(),
+            prefixes: Vec::new(),
+        };
+        for (s, seq) in sequences.into_iter().enumerate() {
+            for (k, choice) in seq.into_iter().enumerate() {
+                let place = (s as u32, k as u32);
+                for (word, prefix) in choice {
+                    if prefix {
+                        h.prefixes.push((word, place));
+                    } else {
+                        h.exact.entry(word).or_default().push(place);
+                    }
+                }
+            }
+        }
+        h
+    }
+
+    /// The places `word` (spelt in this language) may fill, each once.
+    fn places(&self, word: &str) -> Vec<Place> {
+        let mut places: Vec<Place> = self.exact.get(word).cloned().unwrap_or_default();
+        for (prefix, place) in &self.prefixes {
+            if word.starts_with(prefix.as_str()) {
+                places.push(*place);
+            }
+        }
+        places.sort_unstable();
+        places.dedup();
+        places
+    }
+}
+
+/// A distinct word of a message: in its spelling for each language
+/// ([`spell`]), the trigger words it matches (ascending) and the places of
+/// the harmless sequences it may fill ([`SafetyCheck::harmless_tokens`]).
+struct Seen {
+    matches: [Vec<u32>; 3],
+    harmless: [Vec<Place>; 3],
+}
+
+/// A place of a harmless sequence: (the sequence's index in its language's
+/// list, the place's index in the sequence).
+type Place = (u32, u32);
 
 impl SafetyCheck {
     /// The check of `safety.yaml`'s triggers. `words`: the words of the
@@ -117,7 +170,8 @@ impl SafetyCheck {
     pub fn new<'w>(kb: &Knowledge, words: impl Iterator<Item = &'w str>) -> SafetyCheck {
         let s: &Safety = &kb.safety;
         let harmless = Tri::from_fn(|lang| {
-            s.harmless
+            let sequences = s
+                .harmless
                 .get(lang)
                 .iter()
                 .map(|p| {
@@ -140,7 +194,8 @@ impl SafetyCheck {
                         .collect::<Vec<_>>()
                 })
                 .filter(|seq| !seq.is_empty())
-                .collect()
+                .collect();
+            Harmless::new(sequences)
         });
         let mut follows = vec![false; kb.entries.len()];
         for &e in &s.after_helplines {
@@ -226,12 +281,7 @@ impl SafetyCheck {
                 })
             })
             .collect();
-        let spelt = |i: usize, l: usize| {
-            seen[word_of[i]].spellings[l]
-                .as_ref()
-                .map(|(w, _)| w.as_str())
-        };
-        let harmless = self.harmless_tokens(tokens.len(), spelt);
+        let harmless = self.harmless_tokens(tokens.len(), |i, l| &seen[word_of[i]].harmless[l]);
         let spaced = disguise::spaced_words(tokens);
         // Where each token stands for the gap between a phrase's words: the
         // letters of a word typed apart stand where the word does.
@@ -311,48 +361,45 @@ impl SafetyCheck {
     /// A word's spellings, and the trigger words they match: a word of
     /// the base is spelt right, so it is no typo of a trigger word.
     fn see<'r>(&self, token: &Token, reading: impl Fn(Lang) -> Option<&'r str>) -> Seen {
-        let spellings = Lang::ALL.map(|lang| {
-            spell(lang, token, reading(lang)).map(|(word, latin)| (word.into_owned(), latin))
-        });
         let mut matches: [Vec<u32>; 3] = Default::default();
+        let mut harmless: [Vec<Place>; 3] = Default::default();
         for (l, lang) in Lang::ALL.into_iter().enumerate() {
-            if let Some((word, latin)) = &spellings[l] {
-                let typos = !self.known.get(lang).contains(word);
-                let ids = &mut matches[l];
-                self.triggers
-                    .get(lang)
-                    .matches(word, *latin, typos, |id| ids.push(id));
-                ids.sort_unstable();
-                ids.dedup();
-            }
+            let Some((word, latin)) = spell(lang, token, reading(lang)) else {
+                continue;
+            };
+            let typos = !self.known.get(lang).contains(word.as_ref());
+            let ids = &mut matches[l];
+            self.triggers
+                .get(lang)
+                .matches(&word, latin, typos, |id| ids.push(id));
+            ids.sort_unstable();
+            ids.dedup();
+            harmless[l] = self.harmless.get(lang).places(&word);
         }
-        Seen { spellings, matches }
+        Seen { matches, harmless }
     }
 
-    /// Per token: is it part of a harmless sequence? `spelt(i, l)`: token
-    /// `i` in the spelling of language `l`.
-    fn harmless_tokens<'w>(
+    /// Per token: is it part of a harmless sequence? `places(i, l)`: the
+    /// places of language `l`'s sequences that token `i` may fill
+    /// ([`Seen::harmless`]). A sequence is tried only where a token may
+    /// begin it.
+    fn harmless_tokens<'p>(
         &self,
         len: usize,
-        spelt: impl Fn(usize, usize) -> Option<&'w str>,
+        places: impl Fn(usize, usize) -> &'p [Place],
     ) -> Vec<bool> {
         let mut out = vec![false; len];
         for (l, lang) in Lang::ALL.into_iter().enumerate() {
-            for seq in self.harmless.get(lang) {
-                for start in 0..len.saturating_sub(seq.len() - 1) {
-                    let fits = seq.iter().enumerate().all(|(k, choice)| {
-                        spelt(start + k, l).is_some_and(|w| {
-                            choice.iter().any(|(word, prefix)| {
-                                if *prefix {
-                                    w.starts_with(word.as_str())
-                                } else {
-                                    w == word
-                                }
-                            })
-                        })
-                    });
+            let lens = &self.harmless.get(lang).lens;
+            for start in 0..len {
+                for &(s, k) in places(start, l) {
+                    let n = lens[s as usize];
+                    if k != 0 || start + n > len {
+                        continue;
+                    }
+                    let fits = (1..n).all(|k| places(start + k, l).contains(&(s, k as u32)));
                     if fits {
-                        out[start..start + seq.len()].fill(true);
+                        out[start..start + n].fill(true);
                     }
                 }
             }

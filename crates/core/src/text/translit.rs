@@ -10,6 +10,7 @@
 //! people confuse, so the remaining guesswork costs nothing.
 
 use crate::lang::Lang;
+use std::borrow::Cow;
 
 /// Spells a lower-case Latin word in Cyrillic, as a Russian or Kazakh
 /// writer most likely meant it.
@@ -241,8 +242,13 @@ pub fn skeleton(word: &str) -> String {
 /// and і, ы, й all → и; "гх" (Latin "gh" for ғ) → г. Finer than
 /// [`skeleton`], which is for keys; the safety check compares Kazakh words
 /// — written in Kazakh letters, in Russian ones or read from Latin — in
-/// this form.
-pub fn kazakh_plain(word: &str) -> String {
+/// this form. Most words (English ones, most Russian ones) are already
+/// plain: they come back borrowed, without a copy.
+pub fn kazakh_plain(word: &str) -> Cow<'_, str> {
+    let plain = word.chars().all(|c| super::kazakh::reduce(c) == c) && !word.contains("гх");
+    if plain {
+        return Cow::Borrowed(word);
+    }
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
         let plain = match c {
@@ -251,7 +257,7 @@ pub fn kazakh_plain(word: &str) -> String {
         };
         out.push(plain);
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -291,7 +297,7 @@ mod tests {
         assert_eq!(kazakh_plain("омир сургим келмейди"), plain);
         let latin: Vec<String> = "omir surgim kelmeidi"
             .split(' ')
-            .map(|w| kazakh_plain(&to_cyrillic(w, Lang::Kk)))
+            .map(|w| kazakh_plain(&to_cyrillic(w, Lang::Kk)).into_owned())
             .collect();
         assert_eq!(latin.join(" "), plain);
         assert_eq!(
