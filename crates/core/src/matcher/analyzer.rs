@@ -304,16 +304,15 @@ impl Analyzer {
     ) -> Vec<QueryTerm> {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
         // Keys already taken: a set, so that a long text is not quadratic.
-        let mut seen: HashSet<String> = HashSet::default();
+        let mut seen: HashSet<&str> = HashSet::default();
         for (token, (t, raw)) in tokens.iter().zip(raws).enumerate() {
-            if raw.is_empty() || self.stop.contains(raw.as_ref()) {
+            let Some(key) = self.content_key(raw) else {
+                continue;
+            };
+            if !seen.insert(key) {
                 continue;
             }
-            let key = self.canonical(Cow::Borrowed(raw.as_ref()));
-            if !seen.insert(key.clone()) {
-                continue;
-            }
-            let kind = if self.is_light(&key) {
+            let kind = if self.is_light(key) {
                 Kind::Light
             } else {
                 Kind::Content
@@ -324,7 +323,7 @@ impl Analyzer {
                 _ => t.text.chars().nth(2).is_some() || self.synonyms.contains_key(raw.as_ref()),
             };
             terms.push(QueryTerm {
-                key,
+                key: key.to_owned(),
                 surface: self.surface(t, readings.get(token, self.lang)),
                 kind,
                 token,

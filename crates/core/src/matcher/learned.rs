@@ -66,7 +66,8 @@ fn hasher() -> foldhash::fast::FixedState {
 /// matching, so a question is not analysed twice.
 pub fn features(raws: Raws, analyzers: Analyzers) -> Vec<u64> {
     let hasher = hasher();
-    let mut out = Vec::new();
+    // At most a key's own feature and its pair's, per key: one allocation.
+    let mut out = Vec::with_capacity(raws.iter().map(|r| 2 * r.len()).sum());
     for (tag, (raws, analyzer)) in (0u8..).zip(raws.into_iter().zip(analyzers)) {
         let keys = raws.iter().filter_map(|r| analyzer.content_key(r));
         push_language(

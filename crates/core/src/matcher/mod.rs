@@ -193,6 +193,8 @@ pub struct Matcher {
     smalltalk: SmallTalkSet,
     /// The Cyrillic readings of Latin words met in questions.
     readings: memo::WordMemo<[String; 2]>,
+    /// The place names' words that words met in questions are.
+    place_words: memo::WordMemo<PlaceWords>,
 }
 
 /// The entries of `rest` close enough to `best` to be offered with it.
@@ -246,17 +248,46 @@ fn sentences(text: &str) -> Vec<&str> {
 /// plain letters ([`translit::kazakh_plain`], as `places` were built), so
 /// «өзбекстанда» typed as «озбекстанда» or "ozbekstanda" is named too.
 fn names(places: &PatternSet, tokens: &[Token], readings: &Readings) -> bool {
-    let mut hits = places.hits();
-    for (i, t) in tokens.iter().enumerate() {
-        places.mark(&translit::kazakh_plain(&t.text), i, false, &mut hits);
-        for lang in [Lang::Ru, Lang::Kk] {
-            if let Some(cyr) = readings.get(i, lang) {
-                places.mark(&translit::kazakh_plain(cyr), i, false, &mut hits);
-            }
+    named(
+        places,
+        (0..tokens.len()).map(|i| place_words(places, &tokens[i], i, readings)),
+    )
+}
+
+/// The words of `places` that token `i` is, in any of the spellings
+/// [`names`] compares (ascending, each once): they depend on the word
+/// alone, so the matcher remembers them ([`PlaceWords`]).
+fn place_words(places: &PatternSet, token: &Token, i: usize, readings: &Readings) -> Vec<u32> {
+    let mut ids = Vec::new();
+    places.matches(&translit::kazakh_plain(&token.text), false, true, |id| {
+        ids.push(id)
+    });
+    for lang in [Lang::Ru, Lang::Kk] {
+        if let Some(cyr) = readings.get(i, lang) {
+            places.matches(&translit::kazakh_plain(cyr), false, true, |id| ids.push(id));
         }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Whether the words of `places` that each token is ([`place_words`]) make
+/// up one of them.
+fn named<W: AsRef<[u32]>>(places: &PatternSet, words: impl Iterator<Item = W>) -> bool {
+    let mut hits = places.hits();
+    for (i, ids) in words.enumerate() {
+        places.mark_ids(ids.as_ref(), i, &mut hits);
         places.settle(i, None, &mut hits);
     }
     places.found(&hits).is_some()
+}
+
+/// The words of the other countries' and of Kazakhstan's names that a
+/// word of a question is ([`place_words`]).
+struct PlaceWords {
+    other: Vec<u32>,
+    home: Vec<u32>,
 }
 
 /// The learned signals of a base: distress (from `safety-examples.yaml`)
@@ -504,6 +535,7 @@ impl Matcher {
             abroad,
             smalltalk: SmallTalkSet::new(),
             readings: memo::WordMemo::default(),
+            place_words: memo::WordMemo::default(),
         }
     }
 
@@ -783,7 +815,18 @@ impl Matcher {
     /// Every word, and a Latin word's Russian and Kazakh readings, is
     /// looked up.
     fn names_other_place(&self, tokens: &[Token], readings: &Readings) -> bool {
-        names(&self.other_places, tokens, readings) && !names(&self.home_places, tokens, readings)
+        let words: Vec<std::sync::Arc<PlaceWords>> = (tokens.iter().enumerate())
+            .map(|(i, t)| {
+                self.place_words.get_or_insert(t, || {
+                    std::sync::Arc::new(PlaceWords {
+                        other: place_words(&self.other_places, t, i, readings),
+                        home: place_words(&self.home_places, t, i, readings),
+                    })
+                })
+            })
+            .collect();
+        named(&self.other_places, words.iter().map(|w| &w.other))
+            && !named(&self.home_places, words.iter().map(|w| &w.home))
     }
 
     /// The language of a question, from its letters and words.

@@ -278,6 +278,7 @@ impl PatternSet {
     /// the token is a Latin word read in Cyrillic, which has no soft signs.
     /// Call [`PatternSet::settle`] once all the spellings of a position
     /// are marked.
+    #[cfg(test)]
     pub fn mark(&self, token: &str, at: usize, latin: bool, hits: &mut Hits) -> bool {
         self.mark_spelt(token, at, latin, true, hits)
     }
@@ -376,9 +377,12 @@ impl PatternSet {
     /// `gap` other words of each other when a gap is given (the latest
     /// match of each slot counts: that is the nearest set).
     pub fn settle(&self, at: usize, gap: Option<usize>, hits: &mut Hits) {
-        for id in std::mem::take(&mut hits.fresh) {
+        // Taken out to read `hits` while walking it, and put back emptied:
+        // its buffer serves the next position.
+        let mut fresh = std::mem::take(&mut hits.fresh);
+        for &id in &fresh {
             if hits.found.is_some() {
-                continue;
+                break;
             }
             for &p in &self.phrases_of[id as usize] {
                 let slots = &self.phrases[p as usize].1;
@@ -402,6 +406,8 @@ impl PatternSet {
                 }
             }
         }
+        fresh.clear();
+        hits.fresh = fresh;
     }
 
     /// The phrase found complete, if any.

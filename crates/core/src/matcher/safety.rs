@@ -307,11 +307,14 @@ impl SafetyCheck {
             extra.push((s.start, s.word, true));
         }
         for (i, t) in tokens.iter().enumerate() {
-            for keep in [1, 2] {
-                if let Some(text) = disguise::unstretch(&t.text, keep) {
-                    let script = t.script;
-                    extra.push((i, Token { text, script }, true));
-                }
+            // A word with no held letter (nearly all) is read once.
+            let Some(once) = disguise::unstretch(&t.text, 1) else {
+                continue;
+            };
+            let script = t.script;
+            extra.push((i, Token { text: once, script }, true));
+            if let Some(text) = disguise::unstretch(&t.text, 2) {
+                extra.push((i, Token { text, script }, true));
             }
         }
         extra.sort_by_key(|(i, _, _)| *i);
