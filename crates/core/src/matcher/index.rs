@@ -56,7 +56,11 @@ pub struct Term {
 
 /// An example question or title of an entry, as its set of keys.
 pub struct Variant {
+    /// At least one.
     pub terms: Vec<TermId>,
+    /// The terms as a set of 64 bits ([`term_bits`]): a question none of
+    /// whose keys has a bit here shares no term with the variant.
+    pub term_bits: u64,
     pub total_idf: f32,
     /// The title, not an example question.
     pub title: bool,
@@ -81,6 +85,13 @@ pub struct LangIndex {
     pub phrasings: HashMap<Box<[TermId]>, Vec<u32>>,
     /// Weight of a word the base has never seen: as rare as the rarest.
     pub unknown_idf: f32,
+}
+
+/// A set of terms as 64 bits, a term's id modulo 64 each: two sets with
+/// no bit in common share no term (two terms may share a bit, which only
+/// lets more through).
+pub fn term_bits(ids: impl IntoIterator<Item = TermId>) -> u64 {
+    ids.into_iter().fold(0, |bits, id| bits | 1 << (id % 64))
 }
 
 /// A phrasing's keys, sorted and each once: the key of [`LangIndex::phrasings`].
@@ -225,6 +236,7 @@ impl LangIndex {
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(i, v)| Variant {
                         total_idf: v.iter().map(|&id| terms[id as usize].weight()).sum(),
+                        term_bits: term_bits(v.iter().copied()),
                         terms: v,
                         // The title comes after the example questions.
                         title: i == last,

@@ -4,7 +4,7 @@
 //! question matches their nearest example phrasing.
 
 use super::analyzer::{Kind, LIGHT_FACTOR, QueryTerm};
-use super::index::{LangIndex, NEAR_SIMILARITY, TermId};
+use super::index::{LangIndex, NEAR_SIMILARITY, TermId, term_bits};
 use super::{COVERAGE_SHARE, MIN_EVIDENCE_SHARE, RERANK, Scored, Support};
 
 /// Per-entry accumulators of [`score`], kept between questions so that a
@@ -459,13 +459,21 @@ fn rerank(
         *slot = slot.max(w);
     }
     let weight_of = &*table;
+    let matched_bits = term_bits(matched.iter().map(|&(id, _)| id));
     let mut reranked: Vec<(Scored, bool, f32)> = ranked
         .into_iter()
         .map(|s| {
             let (phrasing, by_title) = index.variants[s.entry]
                 .iter()
                 .map(|v| {
-                    let hit: f32 = v.terms.iter().map(|&id| weight_of[id as usize]).sum();
+                    // A phrasing with no matched key (most of them) is not
+                    // read: each of its weights is 0, and so is their sum
+                    // (+0: it has a term; weights are never negative).
+                    let hit: f32 = if v.term_bits & matched_bits == 0 {
+                        0.0
+                    } else {
+                        v.terms.iter().map(|&id| weight_of[id as usize]).sum()
+                    };
                     // Weighted Jaccard: the phrasing must cover the question
                     // and the question the phrasing.
                     let union = v.total_idf + total - hit;
