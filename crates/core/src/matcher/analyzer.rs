@@ -304,7 +304,8 @@ impl Analyzer {
     ) -> Vec<QueryTerm> {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(tokens.len());
         // Keys already taken: a set, so that a long text is not quadratic.
-        let mut seen: HashSet<&str> = HashSet::default();
+        let mut seen: HashSet<&str> =
+            HashSet::with_capacity_and_hasher(tokens.len(), Default::default());
         for (token, (t, raw)) in tokens.iter().zip(raws).enumerate() {
             let Some(key) = self.content_key(raw) else {
                 continue;

@@ -265,8 +265,9 @@ impl SafetyCheck {
     pub fn check_tokens(&self, tokens: &[Token], readings: Option<&Readings>) -> Option<Alarm<'_>> {
         // Each distinct word is spelt and looked up once: in a long message
         // most words come again.
-        let mut index: HashMap<&str, usize> = HashMap::default();
-        let mut seen: Vec<Arc<Seen>> = Vec::new();
+        let mut index: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(tokens.len(), Default::default());
+        let mut seen: Vec<Arc<Seen>> = Vec::with_capacity(tokens.len());
         let word_of: Vec<usize> = tokens
             .iter()
             .enumerate()

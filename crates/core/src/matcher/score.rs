@@ -149,10 +149,11 @@ pub(super) fn score_with(
     scratch.content.resize(n.max(scratch.content.len()), false);
     scratch.cands.resize(n + 1, 0);
     scratch.count = 0;
-    let mut matched: Vec<(TermId, f32)> = Vec::new();
+    // Sized for a word a key each (the usual case): no growth.
+    let mut matched: Vec<(TermId, f32)> = Vec::with_capacity(terms.len());
     let mut units: Vec<Unit> = Vec::with_capacity(terms.len());
     let mut total = 0.0f32;
-    let mut evidence = Evidence::default();
+    let mut evidence = Evidence(Vec::with_capacity(terms.len()));
     // The question's keys when every word is an indexed key as written.
     let mut exact_keys: Option<Vec<TermId>> = Some(Vec::with_capacity(terms.len()));
     for t in terms {
@@ -249,7 +250,7 @@ pub(super) fn score_with(
         count,
         ..
     } = &mut *scratch;
-    let mut best = Best::default();
+    let mut best = Best(Vec::with_capacity(RERANK));
     for &e in &cands[..*count] {
         let e = e as usize;
         if content[e] {
@@ -416,7 +417,6 @@ fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
 }
 
 /// The best [`RERANK`] entries offered so far, best first.
-#[derive(Default)]
 struct Best(Vec<Scored>);
 
 impl Best {
