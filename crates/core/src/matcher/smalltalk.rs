@@ -48,6 +48,7 @@ const PHRASES: &[(SmallTalk, &[&str])] = &[
             "a real person",
             "bot or human",
             "живой человек",
+            "бот или человек",
             "тірі адам",
             "кто ты",
             "кто вы",
@@ -277,6 +278,7 @@ const FILLERS: &[&str] = &[
     "әлде",
     "or",
     "или",
+    "вообще",
 ];
 
 /// The longest small talk read: a longer message is a question.
@@ -448,6 +450,10 @@ mod tests {
         assert_eq!(classify("what can you do"), Some(SmallTalk::About));
         assert_eq!(classify("сен кімсің"), Some(SmallTalk::About));
         assert_eq!(classify("сен кимсин озы?"), Some(SmallTalk::About));
+        assert_eq!(
+            classify("ты кто вообще, бот или человек?"),
+            Some(SmallTalk::About)
+        );
         assert_eq!(
             classify("who are you? a bot or a real person?"),
             Some(SmallTalk::About)
