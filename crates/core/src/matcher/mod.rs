@@ -74,6 +74,10 @@ const RERANK: usize = 24;
 /// (`after_helplines` in `safety.yaml`) is shown only from this score:
 /// a child in danger gets the helplines alone rather than a guess.
 pub const SAFETY_FOLLOW_MIN: f32 = 0.4;
+/// An answer to a message that the learned distress signal finds at least
+/// this likely to come from a child in distress (below the alarm, which
+/// puts the helplines first) still ends with the line with 111 and 150.
+pub const DISTRESS_HELP_LINE: f32 = 0.3;
 
 /// Is `best` a candidate answer: above [`THRESHOLD`], or above
 /// [`LOW_THRESHOLD`] with a clear lead over the runner-up (then the learned

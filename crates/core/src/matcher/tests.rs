@@ -611,3 +611,19 @@ fn a_question_that_is_an_example_finds_its_entry_among_many_alike() {
     let r = m.find("How many children live in Kazakhstan?", None);
     assert_eq!(entry_of(&kb, &r).as_deref(), Some("children-total"));
 }
+
+#[test]
+fn an_answer_to_a_message_with_some_distress_ends_with_the_helplines_line() {
+    use crate::render::{Format, reply};
+    let (kb, m) = matcher();
+    let mut answered = m.find("how many children live in kazakhstan", None);
+    assert!(answered.entry().is_some() && !answered.safety);
+    let ends_with_help = |m: &Match| reply(&kb, m, Format::Plain).text.contains("111");
+    answered.distress = Some(0.05);
+    assert!(
+        !ends_with_help(&answered),
+        "a plain answer has no help line"
+    );
+    answered.distress = Some(DISTRESS_HELP_LINE);
+    assert!(ends_with_help(&answered), "some distress: the help line");
+}
