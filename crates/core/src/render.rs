@@ -6,7 +6,7 @@
 
 use crate::knowledge::{Date, Entry, Knowledge};
 use crate::lang::Lang;
-use crate::matcher::{DISTRESS_HELP_LINE, Match, Outcome, SmallTalk};
+use crate::matcher::{Match, Outcome, SmallTalk};
 use crate::messages::texts;
 
 /// Characters in one Telegram message (after entity parsing).
@@ -266,10 +266,9 @@ pub fn reply(kb: &Knowledge, m: &Match, f: Format) -> Reply {
     // answered although it reads a little like distress, may still come
     // from a child in danger. (With a safety trigger the helplines block
     // is already first.)
-    let some_distress = m.distress.is_some_and(|p| p >= DISTRESS_HELP_LINE);
     if let Some(last) = parts
         .last_mut()
-        .filter(|_| (m.entry().is_none() || some_distress) && !m.safety)
+        .filter(|_| (m.entry().is_none() || m.reads_like_distress()) && !m.safety)
     {
         last.push_str("\n\n");
         last.push_str(&txt(t.help_line, f));

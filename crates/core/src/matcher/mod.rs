@@ -77,7 +77,7 @@ pub const SAFETY_FOLLOW_MIN: f32 = 0.4;
 /// An answer to a message that the learned distress signal finds at least
 /// this likely to come from a child in distress (below the alarm, which
 /// puts the helplines first) still ends with the line with 111 and 150.
-pub const DISTRESS_HELP_LINE: f32 = 0.3;
+const DISTRESS_HELP_LINE: f32 = 0.3;
 
 /// Is `best` a candidate answer: above [`THRESHOLD`], or above
 /// [`LOW_THRESHOLD`] with a clear lead over the runner-up (then the learned
@@ -169,6 +169,13 @@ impl Match {
             Outcome::Answer(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// Does the message read a little like distress — below the alarm,
+    /// but enough ([`DISTRESS_HELP_LINE`]) that an answer to it should
+    /// still end with the line with 111 and 150?
+    pub fn reads_like_distress(&self) -> bool {
+        !self.safety && self.distress.is_some_and(|p| p >= DISTRESS_HELP_LINE)
     }
 }
 
@@ -656,13 +663,12 @@ impl Matcher {
         // not about one of the entry's own example questions. A question
         // far from all of them needs it to be sure.
         let about_base = match (candidate, &self.in_scope) {
-            (Some((_, support)), Some(model)) if !support.nearly_an_example() => {
+            (Some((best, support)), Some(model)) if !support.nearly_an_example() => {
                 let p = model.probability(features());
                 m.in_scope = Some(p);
-                let low = candidate.is_some_and(|(best, _)| best.score < THRESHOLD);
                 p >= model.threshold()
                     && (support.close_to_an_example() || p >= FAR_IN_SCOPE)
-                    && (!low || p >= LOW_IN_SCOPE)
+                    && (best.score >= THRESHOLD || p >= LOW_IN_SCOPE)
             }
             // Without the signal, only a score above the threshold answers.
             (Some((best, support)), None) => best.score >= THRESHOLD || support.nearly_an_example(),
