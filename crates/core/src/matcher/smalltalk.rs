@@ -284,7 +284,7 @@ const FILLERS: &[&str] = &[
 ];
 
 /// The longest small talk read: a longer message is a question.
-const MAX_WORDS: usize = 10;
+const MAX_WORDS: usize = 14;
 
 /// Word → (phrase, kind) table, built once.
 pub struct SmallTalkSet {
@@ -459,6 +459,11 @@ mod tests {
         );
         assert_eq!(
             classify("who are you? a bot or a real person?"),
+            Some(SmallTalk::About)
+        );
+        // Eleven words, all of them small talk.
+        assert_eq!(
+            classify("Hello! Who are you? Are you a real person or a bot?"),
             Some(SmallTalk::About)
         );
         assert_eq!(

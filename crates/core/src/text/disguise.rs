@@ -234,9 +234,13 @@ pub fn unleet(message: &str) -> Vec<String> {
                 out.push(first);
                 continue;
             }
+            // Invisible characters inside a word ("та6\u{ad}летка") neither end
+            // the run nor reach the reading.
             let mut run = vec![first];
-            while let Some(c) = chars.next_if(|&c| in_run(c)) {
-                run.push(c);
+            while let Some(c) = chars.next_if(|&c| in_run(c) || is_invisible(c)) {
+                if !is_invisible(c) {
+                    run.push(c);
+                }
             }
             let cyrillic = run.iter().filter(|&&c| super::is_cyrillic(c)).count();
             let latin = run.iter().filter(|c| c.is_ascii_alphabetic()).count();
@@ -349,6 +353,13 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn invisible_characters_inside_a_disguised_word_are_read_through() {
+        // A digit for a letter and soft hyphens in the same word.
+        let read = unleet("та6\u{ad}ле\u{ad}тка керек");
+        assert_eq!(read, ["таблетка керек"]);
     }
 
     #[test]
